@@ -1,0 +1,21 @@
+/** Where a command writes; tests pass their own. */
+export interface CommandIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** One `usage-meter` subcommand. */
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Full usage text for `usage-meter <name> --help`. */
+  usage: string;
+  /** Runs with the arguments after the command name; resolves with the exit code. */
+  run(args: string[], io: CommandIo): Promise<number>;
+}
+
+/** A mistake in how a command was called: printed with the usage, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

@@ -1,0 +1,133 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
+import { type Command, type CommandIo, UsageError } from '../command.ts';
+
+/** Buckets of the local pipeline: content is logged into the log bucket under LOG_PREFIX. */
+export const DEV_CONTENT_BUCKET = 'usage-meter-content';
+export const DEV_LOG_BUCKET = 'usage-meter-logs';
+export const DEV_LOG_PREFIX = 'logs/';
+
+const USAGE = `Usage: usage-meter dev [options]
+
+Runs the local AWS stack in the foreground until Ctrl-C: DynamoDB Local and the local S3
+server, with server access logging of '${DEV_CONTENT_BUCKET}' delivered to
+'${DEV_LOG_BUCKET}/${DEV_LOG_PREFIX}'.
+
+Options:
+  --s3-port <port>         S3 port on 127.0.0.1 (default 4568; 0: any free port)
+  --dynamodb-port <port>   DynamoDB Local port (default 8000; 0: any free port)
+  --log-interval <secs>    how often access logs are delivered (default 5)
+  --data-dir <dir>         where data persists across restarts (default .data)
+  --in-memory              keep nothing: DynamoDB in memory, S3 in a temporary folder`;
+
+export const devCommand: Command = {
+  name: 'dev',
+  summary: 'run the local AWS stack (DynamoDB Local, S3 with access logging) until Ctrl-C',
+  usage: USAGE,
+  async run(args, io) {
+    const options = parseDevOptions(args);
+    const stack = await startLocalStack({
+      ...options,
+      buckets: [DEV_CONTENT_BUCKET, DEV_LOG_BUCKET],
+      logging: [
+        {
+          sourceBucket: DEV_CONTENT_BUCKET,
+          targetBucket: DEV_LOG_BUCKET,
+          targetPrefix: DEV_LOG_PREFIX,
+        },
+      ],
+      notifications: [
+        {
+          bucket: DEV_LOG_BUCKET,
+          prefix: DEV_LOG_PREFIX,
+          handler: (event) => {
+            for (const record of event.Records) {
+              io.stdout.write(
+                `log object delivered: ${record.s3.object.key} (${record.s3.object.size} bytes)\n`,
+              );
+            }
+          },
+        },
+      ],
+    });
+    printBanner(stack, options.dataDir, io);
+    await waitForSignal();
+    io.stdout.write('stopping…\n');
+    await stack.stop();
+    io.stdout.write('stopped\n');
+    return 0;
+  },
+};
+
+interface DevOptions {
+  s3Port: number;
+  dynamodbPort: number;
+  logDeliveryIntervalMs: number;
+  dataDir?: string;
+}
+
+function parseDevOptions(args: string[]): DevOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        's3-port': { type: 'string', default: '4568' },
+        'dynamodb-port': { type: 'string', default: '8000' },
+        'log-interval': { type: 'string', default: '5' },
+        'data-dir': { type: 'string', default: '.data' },
+        'in-memory': { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const problems: string[] = [];
+  const integer = (name: string, min: number, max: number): number => {
+    const text = String(values[name]);
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > max) {
+      problems.push(`--${name} must be a whole number from ${min} to ${max}, got '${text}'`);
+    }
+    return value;
+  };
+  const s3Port = integer('s3-port', 0, 65535);
+  const dynamodbPort = integer('dynamodb-port', 0, 65535);
+  const logSeconds = integer('log-interval', 1, 3600);
+  if (problems.length > 0) throw new UsageError(problems.join('; '));
+  return {
+    s3Port,
+    dynamodbPort,
+    logDeliveryIntervalMs: logSeconds * 1000,
+    ...(values['in-memory'] ? {} : { dataDir: resolve(String(values['data-dir'])) }),
+  };
+}
+
+function printBanner(stack: LocalStack, dataDir: string | undefined, io: CommandIo): void {
+  io.stdout.write(
+    [
+      'Local AWS stack ready (Ctrl-C to stop)',
+      `  S3           ${stack.endpoints.s3}  (path-style; buckets ${DEV_CONTENT_BUCKET}, ${DEV_LOG_BUCKET})`,
+      `  access logs  ${DEV_CONTENT_BUCKET} → s3://${DEV_LOG_BUCKET}/${DEV_LOG_PREFIX}`,
+      `  DynamoDB     ${stack.endpoints.dynamodb}`,
+      `  region       ${stack.region}; access key id ${stack.credentials.accessKeyId} (the local pair is in the README)`,
+      `  data         ${dataDir ?? 'in memory (nothing is kept)'}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}

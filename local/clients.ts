@@ -1,0 +1,33 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+
+/** What a client needs to reach the local stack. */
+export interface LocalEndpoint {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+/**
+ * An S3 client for the local S3 server: path-style, and checksums only where S3 requires
+ * them, because s3rver stores aws-chunked (checksum-trailer) uploads corrupted.
+ */
+export function createLocalS3Client({ endpoint, region, credentials }: LocalEndpoint): S3Client {
+  return new S3Client({
+    endpoint,
+    region,
+    credentials,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/** A DynamoDB client for DynamoDB Local. */
+export function createLocalDynamoDbClient({
+  endpoint,
+  region,
+  credentials,
+}: LocalEndpoint): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region, credentials });
+}

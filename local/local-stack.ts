@@ -1,0 +1,103 @@
+import { join, resolve } from 'node:path';
+import { createLocalS3Client } from './clients.ts';
+import { startDynamoDbLocal } from './dynamodb/dynamodb-local.ts';
+import { findFreePort } from './free-port.ts';
+import {
+  type BucketLogging,
+  type LocalS3,
+  type ObjectCreatedNotification,
+  startLocalS3,
+} from './s3/local-s3.ts';
+
+/**
+ * Credentials of the local stack. s3rver knows exactly this access key; DynamoDB Local
+ * accepts any. They sign real SigV4 requests, so a wrong secret is refused.
+ */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export const LOCAL_REGION = 'us-east-1';
+/** The canonical user id written as Bucket Owner (and Requester) in local access logs. */
+export const LOCAL_OWNER_ID = '0d5a1e0c5b1f4e6a9c3d2b7a8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b';
+/** The git-ignored folder where the DynamoDB Local jar is cached. */
+export const DEFAULT_CACHE_DIR = resolve(import.meta.dirname, '..', '.cache');
+
+export interface LocalStackOptions {
+  /** Use this running DynamoDB Local instead of starting one (it is then not stopped). */
+  dynamodbEndpoint?: string;
+  /** Keep DynamoDB and S3 data here across restarts; default: in memory / a temporary folder. */
+  dataDir?: string;
+  /** Unset or 0: a free port. */
+  dynamodbPort?: number;
+  /** Unset or 0: a free port. */
+  s3Port?: number;
+  buckets?: readonly string[];
+  logging?: readonly BucketLogging[];
+  notifications?: readonly ObjectCreatedNotification[];
+  /** How often access logs are delivered (ms); 0: only on `deliverLogs()`. Default 5000. */
+  logDeliveryIntervalMs?: number;
+  onNotificationError?: (error: unknown) => void;
+  cacheDir?: string;
+}
+
+export interface LocalStack {
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  endpoints: { dynamodb: string; s3: string };
+  /** Process id of the DynamoDB Local this stack started (undefined when it reuses one). */
+  dynamodbPid: number | undefined;
+  s3: LocalS3;
+  /** Stops everything this stack started, and waits for it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the local AWS stack on 127.0.0.1: DynamoDB Local and the local S3 server (SigV4
+ * checks, server access logging, object-created notifications), on free ports by default.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const dynamodb =
+    options.dynamodbEndpoint === undefined
+      ? await startDynamoDbLocal({
+          cacheDir: options.cacheDir ?? DEFAULT_CACHE_DIR,
+          ...(options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'dynamodb') }),
+          ...(options.dynamodbPort === undefined ? {} : { port: options.dynamodbPort }),
+        })
+      : undefined;
+  try {
+    const s3 = await startLocalS3({
+      port: options.s3Port || (await findFreePort()),
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      ownerId: LOCAL_OWNER_ID,
+      buckets: options.buckets ?? [],
+      logging: options.logging ?? [],
+      notifications: options.notifications ?? [],
+      logDeliveryIntervalMs: options.logDeliveryIntervalMs ?? 5000,
+      ...(options.dataDir === undefined ? {} : { directory: join(options.dataDir, 's3') }),
+      onNotificationError:
+        options.onNotificationError ??
+        ((error) => process.stderr.write(`object-created notification failed: ${String(error)}\n`)),
+      createClient: (endpoint) =>
+        createLocalS3Client({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+    });
+    return {
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      endpoints: {
+        dynamodb: dynamodb?.endpoint ?? options.dynamodbEndpoint ?? '',
+        s3: s3.endpoint,
+      },
+      dynamodbPid: dynamodb?.pid,
+      s3,
+      async stop() {
+        try {
+          await s3.stop();
+        } finally {
+          await dynamodb?.stop();
+        }
+      },
+    };
+  } catch (error) {
+    await dynamodb?.stop();
+    throw error;
+  }
+}
