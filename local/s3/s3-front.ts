@@ -1,6 +1,6 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Context, Next } from 'koa';
 import { formatAccessLogRecord } from '../../shared/access-log/index.ts';
@@ -89,13 +89,7 @@ export function createS3Front(options: S3FrontOptions) {
           httpStatus: res.statusCode,
           errorCode,
           bytesSent: output.bytes() === 0 ? null : output.bytes(),
-          objectSize: loggedObjectSize(req.method ?? 'GET', res.statusCode, loggedKey, () =>
-            created
-              ? created.size
-              : ['GET', 'HEAD'].includes(req.method ?? '')
-                ? output.objectSize()
-                : uploadSize(req.headers),
-          ),
+          objectSize: loggedObjectSize(req, res.statusCode, loggedKey, created, output),
           totalTime: Math.round(endedAt - startedAt),
           turnAroundTime: Math.round((output.firstByteAt() ?? endedAt) - startedAt),
           referrer: req.headers.referer ?? null,
@@ -229,16 +223,20 @@ function countOutput(res: ServerResponse) {
 
 /**
  * The Object Size field: the whole object's size for reads (also for a range), the uploaded
- * size for writes, `-` for errors, deletes and bucket-level requests.
+ * size for writes, `-` for errors and for requests that carry no object (initiate, delete, …).
  */
 function loggedObjectSize(
-  method: string,
+  req: IncomingMessage,
   status: number,
   key: string | null,
-  size: () => number | null | undefined,
+  created: S3rverCreation | undefined,
+  output: ReturnType<typeof countOutput>,
 ): number | null {
-  if (status >= 400 || key === null || method === 'DELETE') return null;
-  return size() ?? null;
+  if (status >= 400 || key === null) return null;
+  if (created) return created.size;
+  if (req.method === 'GET' || req.method === 'HEAD') return output.objectSize() ?? null;
+  if (req.method === 'PUT') return uploadSize(req.headers);
+  return null;
 }
 
 /** Size of an upload body: the decoded length of an aws-chunked body, else Content-Length. */

@@ -1,0 +1,31 @@
+import type { TestProject } from 'vitest/node';
+import { startLocalStack } from '../local/local-stack.ts';
+
+/** What every test file can `inject('localStack')`: the stack started once for the run. */
+export interface SharedLocalStack {
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  endpoints: { dynamodb: string; s3: string };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    localStack: SharedLocalStack;
+  }
+}
+
+/**
+ * Starts the local stack once (DynamoDB Local is a JVM: seconds to start) and stops it after
+ * the run, whether tests passed or failed. Test files that need callbacks (notifications) or
+ * on-demand log delivery start their own S3 server against this DynamoDB Local, because a
+ * callback cannot cross from this process into a test worker.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const stack = await startLocalStack({ buckets: ['shared-test-bucket'] });
+  project.provide('localStack', {
+    region: stack.region,
+    credentials: stack.credentials,
+    endpoints: stack.endpoints,
+  });
+  return () => stack.stop();
+}
