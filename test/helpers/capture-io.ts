@@ -1,0 +1,17 @@
+import { PassThrough } from 'node:stream';
+import type { CommandIo } from '../../cli/command.ts';
+
+/** Streams for a CLI command whose output the test reads back. */
+export function captureIo(): CommandIo & { out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk) => {
+    out += chunk;
+  });
+  stderr.on('data', (chunk) => {
+    err += chunk;
+  });
+  return { stdout, stderr, out: () => out, err: () => err };
+}

@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../cli/main.ts';
+import { captureIo } from '../../helpers/capture-io.ts';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+describe('usage-meter', () => {
+  it('lists its commands on --help and exits 0', async () => {
+    const io = captureIo();
+    expect(await main(['--help'], io)).toBe(0);
+    expect(io.out()).toMatch(/^Usage: usage-meter <command> \[options\]$/m);
+    expect(io.out()).toMatch(/^ {2}dev {2}run the local AWS stack/m);
+  });
+
+  it('shows the overview and exits 2 when no command is given', async () => {
+    const io = captureIo();
+    expect(await main([], io)).toBe(2);
+    expect(io.out()).toContain('Commands:');
+  });
+
+  it('names an unknown command and exits 2', async () => {
+    const io = captureIo();
+    expect(await main(['frobnicate'], io)).toBe(2);
+    expect(io.err()).toMatch(/^usage-meter: unknown command 'frobnicate'$/m);
+  });
+
+  it("prints a command's usage on --help", async () => {
+    const io = captureIo();
+    expect(await main(['dev', '--help'], io)).toBe(0);
+    expect(io.out()).toMatch(/^Usage: usage-meter dev \[options\]/);
+    expect(io.out()).toContain('--in-memory');
+  });
+
+  it('names every bad option of dev at once and exits 2', async () => {
+    const io = captureIo();
+    expect(
+      await main(['dev', '--s3-port', '70000', '--dynamodb-port', 'x', '--log-interval', '0'], io),
+    ).toBe(2);
+    expect(io.err()).toContain("--s3-port must be a whole number from 0 to 65535, got '70000'");
+    expect(io.err()).toContain("--dynamodb-port must be a whole number from 0 to 65535, got 'x'");
+    expect(io.err()).toContain("--log-interval must be a whole number from 1 to 3600, got '0'");
+  });
+
+  it('refuses an unknown option of dev', async () => {
+    const io = captureIo();
+    expect(await main(['dev', '--port', '1'], io)).toBe(2);
+    expect(io.err()).toContain("Unknown option '--port'");
+  });
+
+  it('runs from npx after npm install, TypeScript compiled on the fly', async () => {
+    const { stdout } = await run('npx', ['--no', '--', 'usage-meter', '--help'], { cwd: ROOT });
+    expect(stdout).toMatch(/^Usage: usage-meter <command> \[options\]$/m);
+  });
+});
