@@ -178,7 +178,7 @@ describe('server access logging emulator', () => {
       ['REST.HEAD.OBJECT', '200'],
       ['REST.PUT.OBJECT', '200'],
     ]);
-    const [get200, get206, get404, get403, head, put] = records as Array<Record<string, string>>;
+    const [get200, get206, get404, get403, head, put] = records;
     const getUri = `GET ${new URL(getUrl).pathname}${new URL(getUrl).search} HTTP/1.1`;
     const host = new URL(stack.endpoints.s3).host;
     expect(get200).toEqual({

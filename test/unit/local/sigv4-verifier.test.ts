@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { MiddlewareStack } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
 import { type SignedRequest, verifySigV4Request } from '../../../local/s3/sigv4-verifier.ts';
 
@@ -96,13 +97,11 @@ describe('verifySigV4Request on URLs from the JavaScript SDK', () => {
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: SECRET },
   });
 
-  /** Presigns with x-customer-id / x-link-id added in the build step, so they are signed. */
-  async function presign(
-    command: GetObjectCommand | PutObjectCommand,
-    signableHeaders?: Set<string>,
-  ): Promise<SignedRequest> {
-    // Both commands share the middleware stack's shape; one type lets `add` be called.
-    (command as GetObjectCommand).middlewareStack.add(
+  /** Adds x-customer-id / x-link-id in the build step, before signing, so they are signed. */
+  function addTrackingParams<Input extends object, Output extends object>(
+    stack: MiddlewareStack<Input, Output>,
+  ): void {
+    stack.add(
       (next) => (args) => {
         const request = args.request as { query: Record<string, string> };
         request.query['x-customer-id'] = 'acme-corp';
@@ -111,6 +110,15 @@ describe('verifySigV4Request on URLs from the JavaScript SDK', () => {
       },
       { step: 'build', name: 'addTrackingParams' },
     );
+  }
+
+  /** Presigns a command with its tracking parameters. */
+  async function presign(
+    command: GetObjectCommand | PutObjectCommand,
+    signableHeaders?: Set<string>,
+  ): Promise<SignedRequest> {
+    if (command instanceof GetObjectCommand) addTrackingParams(command.middlewareStack);
+    else addTrackingParams(command.middlewareStack);
     const url = new URL(
       await getSignedUrl(client, command, {
         expiresIn: 900,
