@@ -1,5 +1,6 @@
 /** Where a command writes; tests pass their own. */
 export interface CommandIo {
+  stdin: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }

@@ -1,7 +1,9 @@
 import { type Command, type CommandIo, UsageError } from './command.ts';
+import { aggregateCommand } from './commands/aggregate.ts';
 import { devCommand } from './commands/dev.ts';
+import { parseCommand } from './commands/parse.ts';
 
-const COMMANDS: readonly Command[] = [devCommand];
+const COMMANDS: readonly Command[] = [parseCommand, aggregateCommand, devCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -20,7 +22,7 @@ function overview(): string {
 /** Runs the CLI with the arguments after the program name; resolves with the exit code. */
 export async function main(
   args: string[],
-  io: CommandIo = { stdout: process.stdout, stderr: process.stderr },
+  io: CommandIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {

@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { parseQueryParameters } from '../../shared/access-log/index.ts';
 import { encodeRfc3986, safeDecode } from './url-encoding.ts';
 
 /** The parts of an HTTP request that its SigV4 signature covers. */
@@ -49,7 +50,9 @@ const PRESIGN_PARAMS = [
  * included — no longer matches. Payload hashes are taken as declared, not recomputed.
  */
 export function verifySigV4Request(request: SignedRequest, options: VerifyOptions): Verdict {
-  const query = parseQuery(request.url);
+  const query = [...parseQueryParameters(request.url)].flatMap(([name, values]) =>
+    values.map((value): [string, string] => [name, value]),
+  );
   const byName = new Map(query.map(([name, value]) => [name, value]));
   const authorization = headerValue(request.headers, 'authorization');
   const authType =
@@ -299,21 +302,6 @@ function canonicalPath(url: string): string {
     .split('/')
     .map((segment) => encodeRfc3986(safeDecode(segment)))
     .join('/');
-}
-
-function parseQuery(url: string): Array<[string, string]> {
-  const start = url.indexOf('?');
-  if (start === -1) return [];
-  return url
-    .slice(start + 1)
-    .split('&')
-    .filter((pair) => pair !== '')
-    .map((pair) => {
-      const equals = pair.indexOf('=');
-      const name = equals === -1 ? pair : pair.slice(0, equals);
-      const value = equals === -1 ? '' : pair.slice(equals + 1);
-      return [safeDecode(name.replace(/\+/g, ' ')), safeDecode(value.replace(/\+/g, ' '))];
-    });
 }
 
 function compareCodeUnits(a: string, b: string): number {

@@ -2,7 +2,9 @@ import { PassThrough } from 'node:stream';
 import type { CommandIo } from '../../cli/command.ts';
 
 /** Streams for a CLI command whose output the test reads back. */
-export function captureIo(): CommandIo & { out: () => string; err: () => string } {
+export function captureIo(input = ''): CommandIo & { out: () => string; err: () => string } {
+  const stdin = new PassThrough();
+  stdin.end(input);
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -13,5 +15,5 @@ export function captureIo(): CommandIo & { out: () => string; err: () => string 
   stderr.on('data', (chunk) => {
     err += chunk;
   });
-  return { stdout, stderr, out: () => out, err: () => err };
+  return { stdin, stdout, stderr, out: () => out, err: () => err };
 }

@@ -1,0 +1,26 @@
+import { type ParseResult, parseLine } from './parse-line.ts';
+import { type ReadLinesOptions, readLines } from './read-lines.ts';
+
+/** The parse result of one non-empty line, with its line number. */
+export interface ParsedLine {
+  number: number;
+  result: ParseResult;
+}
+
+/**
+ * Reads and parses a log stream line by line, in bounded memory. Every non-empty line
+ * yields exactly one result; a line over the length limit is a rejection, not an error.
+ */
+export async function* parseLogStream(
+  source: AsyncIterable<Uint8Array | string>,
+  options: ReadLinesOptions = {},
+): AsyncGenerator<ParsedLine> {
+  for await (const line of readLines(source, options)) {
+    yield 'text' in line
+      ? { number: line.number, result: parseLine(line.text) }
+      : {
+          number: line.number,
+          result: { ok: false, reason: `the line is too long (${line.overlongChars} characters)` },
+        };
+  }
+}

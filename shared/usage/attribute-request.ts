@@ -1,0 +1,97 @@
+import type { AccessLogRecord } from '../access-log/index.ts';
+import { parseQueryParameters, splitRequestUri } from '../access-log/index.ts';
+import { isValidCustomerId } from '../customers/customer-id.ts';
+import { emptyCounters, type UsageCounters } from './usage-counters.ts';
+
+/** Whom a request is billed to, for which UTC day, and what it adds. */
+export interface Attribution {
+  /** The signed `x-customer-id`, or null: the request goes to the untracked total. */
+  customerId: string | null;
+  /** The signed `x-link-id` when it is well-formed. */
+  linkId: string | null;
+  /** UTC day and month of the request time: `2026-11-22`, `2026-11`. */
+  day: string;
+  month: string;
+  counters: UsageCounters;
+}
+
+const LINK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const UPLOAD_OPERATIONS: ReadonlySet<string> = new Set([
+  'REST.PUT.OBJECT',
+  'REST.POST.OBJECT',
+  'REST.PUT.PART',
+]);
+
+/**
+ * Attributes one access log record. Returns undefined when the record has no request time
+ * (no period to bill it to). The customer is the value of `x-customer-id` in the query of a
+ * presigned (SigV4 query-signed) request: S3 refuses such a URL if anyone edits, adds or
+ * removes a parameter, so a successful request's customer is the one the link was issued
+ * to. A missing, repeated or malformed id leaves the request untracked.
+ *
+ * Counters (DESIGN.md): a GET object answered 200/206 is a download of Bytes Sent (never
+ * Object Size); a successful PUT/POST object or upload part is an upload of Object Size
+ * (multipart completion is not counted again); status ≥ 400 is an error; the rest is other.
+ */
+export function attributeRequest(record: AccessLogRecord): Attribution | undefined {
+  if (record.time === null) return undefined;
+  const { customerId, linkId } = readTrackingParameters(record.requestUri);
+  return {
+    customerId,
+    linkId: customerId === null ? null : linkId,
+    day: record.time.slice(0, 10),
+    month: record.time.slice(0, 7),
+    counters: countRequest(record),
+  };
+}
+
+/** What one request adds to the counters. */
+export function countRequest(record: AccessLogRecord): UsageCounters {
+  const counters = emptyCounters();
+  const status = record.httpStatus;
+  if (status !== null && status >= 400) {
+    counters.errorRequests = 1;
+  } else if (record.operation === 'REST.GET.OBJECT' && (status === 200 || status === 206)) {
+    counters.downloadRequests = 1;
+    counters.downloadBytes = record.bytesSent ?? 0;
+  } else if (
+    record.operation !== null &&
+    UPLOAD_OPERATIONS.has(record.operation) &&
+    status !== null &&
+    status >= 200 &&
+    status < 300
+  ) {
+    counters.uploadRequests = 1;
+    counters.uploadBytes = record.objectSize ?? 0;
+  } else {
+    counters.otherRequests = 1;
+  }
+  return counters;
+}
+
+function readTrackingParameters(requestUri: string | null): {
+  customerId: string | null;
+  linkId: string | null;
+} {
+  // Cheap pre-check: most requests of a busy bucket carry no tracking parameter.
+  if (requestUri === null || !requestUri.includes('x-customer-id=')) {
+    return { customerId: null, linkId: null };
+  }
+  const target = splitRequestUri(requestUri)?.target ?? '';
+  const params = parseQueryParameters(target);
+  const customers = params.get('x-customer-id') ?? [];
+  const links = params.get('x-link-id') ?? [];
+  const signed = params.has('X-Amz-Signature');
+  const customerId = customers[0];
+  if (
+    !signed ||
+    customers.length !== 1 ||
+    customerId === undefined ||
+    !isValidCustomerId(customerId)
+  ) {
+    return { customerId: null, linkId: null };
+  }
+  const linkId =
+    links.length === 1 && LINK_ID_PATTERN.test(links[0] ?? '') ? (links[0] ?? null) : null;
+  return { customerId, linkId };
+}

@@ -1,0 +1,115 @@
+import type { AccessLogRecord } from '../access-log/index.ts';
+import { attributeRequest } from './attribute-request.ts';
+import { addCounters, emptyCounters, type UsageCounters } from './usage-counters.ts';
+
+/** Usage of one tracked link. */
+export interface LinkUsage {
+  customerId: string;
+  counters: UsageCounters;
+  /** ISO 8601 times of the first and last request seen. */
+  firstAccess: string;
+  lastAccess: string;
+}
+
+/** A line that could not be counted, for the rejection samples. */
+export interface RejectionSample {
+  line: number;
+  reason: string;
+}
+
+const MAX_SAMPLES = 5;
+
+/**
+ * Adds up attributed requests in memory: per customer and UTC day, per link, and the
+ * untracked requests per day; counts rejected lines and keeps the first few reasons.
+ * Memory grows with customers × days and links, not with lines.
+ *
+ * @example
+ * const usage = new UsageAggregator();
+ * for (const { number, result } of parsedLines) {
+ *   if (result.ok) usage.add(result.record, number);
+ *   else usage.reject(number, result.reason);
+ * }
+ * usage.totalsByCustomer(); // Map { 'acme' => { downloadBytes: 1234, … } }
+ */
+export class UsageAggregator {
+  /** customer id → UTC day → counters. */
+  readonly customers = new Map<string, Map<string, UsageCounters>>();
+  /** UTC day → counters of requests with no valid customer. */
+  readonly untracked = new Map<string, UsageCounters>();
+  readonly links = new Map<string, LinkUsage>();
+  readonly samples: RejectionSample[] = [];
+  records = 0;
+  rejected = 0;
+
+  /** Counts one parsed record (`line`: its line number, for a rejection sample). */
+  add(record: AccessLogRecord, line: number): void {
+    const attribution = attributeRequest(record);
+    if (attribution === undefined || record.time === null) {
+      this.reject(line, 'the record has no request time, so no day to count it in');
+      return;
+    }
+    this.records++;
+    const { customerId, linkId, day, counters } = attribution;
+    if (customerId === null) {
+      addCounters(dayCounters(this.untracked, day), counters);
+      return;
+    }
+    let days = this.customers.get(customerId);
+    if (days === undefined) {
+      days = new Map();
+      this.customers.set(customerId, days);
+    }
+    addCounters(dayCounters(days, day), counters);
+    if (linkId !== null) this.#addLinkUsage(linkId, customerId, record.time, counters);
+  }
+
+  /** Counts a line that is not a record. */
+  reject(line: number, reason: string): void {
+    this.rejected++;
+    if (this.samples.length < MAX_SAMPLES) this.samples.push({ line, reason });
+  }
+
+  /** Each customer's totals over all days. */
+  totalsByCustomer(): Map<string, UsageCounters> {
+    return new Map(
+      [...this.customers].map(([customerId, days]) => [customerId, sumDays(days)] as const),
+    );
+  }
+
+  /** The untracked requests' totals over all days. */
+  untrackedTotal(): UsageCounters {
+    return sumDays(this.untracked);
+  }
+
+  #addLinkUsage(linkId: string, customerId: string, time: string, counters: UsageCounters): void {
+    const link = this.links.get(linkId);
+    if (link === undefined) {
+      this.links.set(linkId, {
+        customerId,
+        counters: { ...counters },
+        firstAccess: time,
+        lastAccess: time,
+      });
+      return;
+    }
+    addCounters(link.counters, counters);
+    if (time < link.firstAccess) link.firstAccess = time;
+    if (time > link.lastAccess) link.lastAccess = time;
+  }
+}
+
+function dayCounters(days: Map<string, UsageCounters>, day: string): UsageCounters {
+  let counters = days.get(day);
+  if (counters === undefined) {
+    counters = emptyCounters();
+    days.set(day, counters);
+  }
+  return counters;
+}
+
+function sumDays(days: Map<string, UsageCounters>): UsageCounters {
+  const total = emptyCounters();
+  for (const counters of days.values()) addCounters(total, counters);
+  return total;
+}

@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ACCESS_LOG_FIELDS,
+  formatAccessLogRecord,
+  parseLine,
+  parseLogTime,
+} from '../../../shared/access-log/index.ts';
+import { readCorpus } from '../../helpers/corpus.ts';
+import { makeRecord } from '../../helpers/records.ts';
+
+const corpus = readCorpus();
+
+describe('parseLine on the corpus of real-world lines', () => {
+  it('has the corpus to read', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(49);
+  });
+
+  const valid = corpus.filter((c) => !c.expected._expectError);
+  it.each(valid.map((c) => [`${c.file}:${c.line}`, c] as const))(
+    'reads %s with every expected value',
+    (_, c) => {
+      const result = parseLine(c.text);
+      if (!result.ok) throw new Error(`rejected: ${result.reason}`);
+      const actual = Object.fromEntries(
+        ACCESS_LOG_FIELDS.map(({ name }) => [name, result.record[name]]),
+      );
+      const expected = Object.fromEntries(
+        ACCESS_LOG_FIELDS.map(({ name }) => [name, c.expected[name]]),
+      );
+      expect(actual).toEqual(expected);
+      expect(result.fieldCount).toBe(c.expected._fieldCount);
+      expect(result.record.extraFields).toEqual(c.expected._extraFields ?? []);
+    },
+  );
+
+  const invalid = corpus.filter((c) => c.expected._expectError);
+  it.each(invalid.map((c) => [`${c.file}:${c.line}`, c] as const))('rejects %s', (_, c) => {
+    expect(parseLine(c.text)).toEqual({ ok: false, reason: expect.any(String) });
+  });
+});
+
+describe('parseLine on format quirks', () => {
+  const line = formatAccessLogRecord(makeRecord());
+
+  it('reads the current 27-field format, keeping the source region', () => {
+    const result = parseLine(line);
+    expect(result).toMatchObject({
+      ok: true,
+      fieldCount: 27,
+      record: { sourceRegion: 'us-east-1' },
+    });
+  });
+
+  it('keeps unknown trailing fields of a future format', () => {
+    expect(parseLine(`${line} new-field-28 new-field-29`)).toMatchObject({
+      ok: true,
+      fieldCount: 29,
+      record: { sourceRegion: 'us-east-1', extraFields: ['new-field-28', 'new-field-29'] },
+    });
+  });
+
+  it('reads numbers beyond 2^31 exactly', () => {
+    const big = formatAccessLogRecord(
+      makeRecord({ bytesSent: 10679416372, objectSize: 422868123111 }),
+    );
+    expect(parseLine(big)).toMatchObject({
+      ok: true,
+      record: { bytesSent: 10679416372, objectSize: 422868123111 },
+    });
+  });
+
+  it('converts a time with an offset to UTC, across a day and year boundary', () => {
+    const shifted = line.replace(/\[[^\]]+\]/, '[31/Dec/2026:23:30:00 -0130]');
+    expect(parseLine(shifted)).toMatchObject({
+      ok: true,
+      record: { time: '2027-01-01T01:00:00Z' },
+    });
+  });
+
+  it('reads a quoted dash as null in the Request-URI, Referer and User-Agent', () => {
+    const dashes = formatAccessLogRecord(makeRecord({ referrer: null, userAgent: null })).replace(
+      /"GET [^"]*"/,
+      '"-"',
+    );
+    expect(parseLine(dashes)).toMatchObject({
+      ok: true,
+      record: { requestUri: null, referrer: null, userAgent: null },
+    });
+  });
+
+  it('reads an empty quoted User-Agent as an empty string', () => {
+    expect(parseLine(formatAccessLogRecord(makeRecord({ userAgent: '' })))).toMatchObject({
+      ok: true,
+      record: { userAgent: '', versionId: null },
+    });
+  });
+
+  it('tolerates runs of spaces between fields and trailing spaces', () => {
+    const spaced = `${line.replace(' 200 ', '   200  ').replace(' REST.GET.OBJECT ', '  REST.GET.OBJECT ')}   `;
+    const result = parseLine(spaced);
+    expect(result).toMatchObject({
+      ok: true,
+      fieldCount: 27,
+      record: { httpStatus: 200, operation: 'REST.GET.OBJECT' },
+    });
+  });
+
+  it.each([
+    [
+      'the time is not bracketed',
+      line.replace(/\[([^\]]+)\]/, '$1'),
+      /time field is not bracketed/,
+    ],
+    ['the month is not English', line.replace(/\/Nov\//, '/Noe/'), /time field is not/],
+    // The Request-URI then seems to run on to a later quote; the fields after it do not fit.
+    ['the status is not numeric', line.replace(' 200 ', ' OK '), /Referer is neither quoted nor -/],
+    [
+      'Bytes Sent is not numeric',
+      line.replace(' 200 - 1024 ', ' 200 - 1k '),
+      /Bytes Sent is not a number: 1k/,
+    ],
+    [
+      'the User-Agent quote is not closed',
+      line.replace('"curl/8.5.0"', '"curl/8.5.0'),
+      /User-Agent has no closing quote/,
+    ],
+    [
+      'the authentication type is unknown',
+      line.replace(' QueryString ', ' Cookie '),
+      /authentication type/,
+    ],
+    [
+      'there are only 16 fields',
+      line.split(' "curl')[0] ?? '',
+      /Referer has no closing quote before the User-Agent/,
+    ],
+    ['there are only 9 fields', line.split(' 200 ')[0] ?? '', /Request-URI has no closing quote/],
+    [
+      'there are only 5 fields',
+      line.split(' 3E57')[0] ?? '',
+      /too few fields: the line ends after field 5,/,
+    ],
+  ])('rejects a line where %s', (_, text, reason) => {
+    const result = parseLine(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+
+  it('never shifts fields of a line cut short: a cut line is rejected or keeps each field in place', () => {
+    const original = parseLine(line);
+    if (!original.ok) throw new Error('fixture does not parse');
+    for (let cut = 0; cut < line.length; cut++) {
+      const result = parseLine(line.slice(0, cut));
+      if (!result.ok) continue;
+      for (const { name } of ACCESS_LOG_FIELDS) {
+        const value = result.record[name];
+        const whole = original.record[name];
+        // A field is whole, missing (the line ended before it) or cut (the last one read).
+        const inPlace =
+          value === null ||
+          value === whole ||
+          (typeof value === 'string' && String(whole).startsWith(value));
+        expect(inPlace, `cut at ${cut}: ${name} = ${String(value)}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('parseLogTime', () => {
+  it.each([
+    ['06/Feb/2019:00:00:38 +0000', '2019-02-06T00:00:38Z'],
+    ['10/Feb/2012:16:42:07 -0500', '2012-02-10T21:42:07Z'],
+    ['01/Mar/2024:01:00:00 +0200', '2024-02-29T23:00:00Z'],
+  ])('reads %s as %s', (text, iso) => {
+    expect(parseLogTime(text)).toBe(iso);
+  });
+
+  it.each(['06/Feb/2019:00:00:38', '6/Feb/2019:00:00:38 +0000', '06/feb/2019:00:00:38 +0000', '-'])(
+    'refuses %s',
+    (text) => {
+      expect(parseLogTime(text)).toBeUndefined();
+    },
+  );
+});
