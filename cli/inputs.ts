@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
+import type { LineSource } from '../shared/access-log/index.ts';
 import { UsageError } from './command.ts';
 
 /** One input of a command: a file, or stdin for `-`. */
 export interface Input {
   name: string;
-  open(): AsyncIterable<Uint8Array | string>;
+  open(): LineSource;
 }
 
 /** Checks that every named file is readable (naming all that are not) before any is read. */

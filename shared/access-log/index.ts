@@ -6,6 +6,11 @@ export {
 export { type FormatRecordOptions, formatAccessLogRecord, formatLogTime } from './format-record.ts';
 export { type ParseResult, parseLine, parseLogTime } from './parse-line.ts';
 export { type ParsedLine, parseLogStream } from './parse-stream.ts';
-export { type ReadLinesOptions, readLines, type SourceLine } from './read-lines.ts';
+export {
+  type LineSource,
+  type ReadLinesOptions,
+  readLines,
+  type SourceLine,
+} from './read-lines.ts';
 export { parseQueryParameters, type RequestLine, splitRequestUri } from './request-uri.ts';
 export type { AccessLogFieldName, AccessLogRecord } from './types.ts';

@@ -1,5 +1,5 @@
 import { type ParseResult, parseLine } from './parse-line.ts';
-import { type ReadLinesOptions, readLines } from './read-lines.ts';
+import { type LineSource, type ReadLinesOptions, readLines } from './read-lines.ts';
 
 /** The parse result of one non-empty line, with its line number. */
 export interface ParsedLine {
@@ -12,7 +12,7 @@ export interface ParsedLine {
  * yields exactly one result; a line over the length limit is a rejection, not an error.
  */
 export async function* parseLogStream(
-  source: AsyncIterable<Uint8Array | string>,
+  source: LineSource,
   options: ReadLinesOptions = {},
 ): AsyncGenerator<ParsedLine> {
   for await (const line of readLines(source, options)) {

@@ -4,6 +4,9 @@ import { StringDecoder } from 'node:string_decoder';
 export type SourceLine =
   { number: number; text: string } | { number: number; overlongChars: number };
 
+/** Bytes or text to read lines from: a Node stream, an SDK response body, an array of chunks. */
+export type LineSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
+
 export interface ReadLinesOptions {
   /** Longer lines are reported by length and their text dropped; default 1 MiB of characters. */
   maxLineLength?: number;
@@ -23,7 +26,7 @@ const DEFAULT_MAX_LINE_LENGTH = 1 << 20;
  * }
  */
 export async function* readLines(
-  source: AsyncIterable<Uint8Array | string>,
+  source: LineSource,
   options: ReadLinesOptions = {},
 ): AsyncGenerator<SourceLine> {
   const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;

@@ -13,7 +13,9 @@ describe('usage-meter', () => {
     const io = captureIo();
     expect(await main(['--help'], io)).toBe(0);
     expect(io.out()).toMatch(/^Usage: usage-meter <command> \[options\]$/m);
-    expect(io.out()).toMatch(/^ {2}dev {2}run the local AWS stack/m);
+    expect(io.out()).toMatch(/^ {2}dev +run the local AWS stack/m);
+    expect(io.out()).toMatch(/^ {2}parse +print access log lines/m);
+    expect(io.out()).toMatch(/^ {2}aggregate +per-customer/m);
   });
 
   it('shows the overview and exits 2 when no command is given', async () => {

@@ -1,0 +1,197 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../cli/main.ts';
+import { formatAccessLogRecord } from '../../../shared/access-log/index.ts';
+import { CORPUS_DIR } from '../../helpers/corpus.ts';
+import { captureIo } from '../../helpers/capture-io.ts';
+import { makeRecord, presignedUri } from '../../helpers/records.ts';
+
+const PATH = '/usage-meter-content/a.bin';
+let dir: string;
+let logFile: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'usage-meter-cli-'));
+  logFile = join(dir, 'access.log');
+  const lines = [
+    makeRecord({ bytesSent: 1000, requestUri: presignedUri('GET', PATH, 'acme', 'L1') }),
+    makeRecord({
+      httpStatus: 206,
+      bytesSent: 24,
+      requestUri: presignedUri('GET', PATH, 'acme', 'L1'),
+    }),
+    makeRecord({
+      operation: 'REST.PUT.OBJECT',
+      bytesSent: null,
+      objectSize: 500,
+      requestUri: presignedUri('PUT', PATH, 'globex'),
+    }),
+    makeRecord({
+      httpStatus: 403,
+      errorCode: 'SignatureDoesNotMatch',
+      requestUri: presignedUri('GET', PATH, 'globex'),
+    }),
+    makeRecord({
+      operation: 'REST.HEAD.OBJECT',
+      bytesSent: null,
+      requestUri: presignedUri('HEAD', PATH, 'acme'),
+    }),
+    makeRecord({ bytesSent: 3, requestUri: `GET ${PATH} HTTP/1.1` }),
+  ].map((record) => formatAccessLogRecord(record));
+  await writeFile(logFile, `${lines.join('\n')}\nnot a log line\n\n`);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('usage-meter parse', () => {
+  it('prints one JSON line per non-empty line: a record or an error, and the rejected count on stderr', async () => {
+    const io = captureIo();
+    expect(
+      await main(
+        ['parse', join(CORPUS_DIR, 'logs', 'icodeforlove-s3-access-log-parser-test.log')],
+        io,
+      ),
+    ).toBe(0);
+    const entries = io
+      .out()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries.map((e) => [e.line, 'record' in e, e.error ?? null])).toEqual([
+      [1, true, null],
+      [2, true, null],
+      [3, true, null],
+      [4, false, 'the time field is not bracketed: +0000]'],
+      [5, false, 'too few fields: the line ends after field 2, at least 17 expected'],
+    ]);
+    expect(entries[0]?.record).toMatchObject({
+      bucket: 'mybucket-2',
+      time: '2014-02-06T00:00:38Z',
+      requestUri: 'GET /mybucket-%20file?versioning HTTP/1.1',
+      httpStatus: 200,
+      bytesSent: 113,
+      objectSize: null,
+      referrer: null,
+      userAgent: 'S3Console/0.4',
+      hostId: null,
+    });
+    expect(Object.keys(entries[0]?.record as object)).toEqual(
+      expect.arrayContaining([
+        'bucketOwner',
+        'requestId',
+        'operation',
+        'key',
+        'errorCode',
+        'totalTime',
+        'turnAroundTime',
+        'versionId',
+        'signatureVersion',
+        'cipherSuite',
+        'authType',
+        'hostHeader',
+        'tlsVersion',
+        'accessPointArn',
+        'aclRequired',
+        'sourceRegion',
+      ]),
+    );
+    expect(io.err()).toBe('3 records, 2 rejected lines\n');
+  });
+
+  it('reads stdin for -', async () => {
+    const io = captureIo('bad line\n');
+    expect(await main(['parse', '-'], io)).toBe(0);
+    expect(JSON.parse(io.out())).toEqual({
+      line: 1,
+      error: expect.stringContaining('too few fields'),
+    });
+  });
+
+  it('names the file of each line when given several files', async () => {
+    const io = captureIo();
+    await main(['parse', logFile, logFile], io);
+    const files = io
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { file: string }).file);
+    expect(new Set(files)).toEqual(new Set([logFile]));
+    expect(files).toHaveLength(14);
+  });
+
+  it('names every file it cannot read and exits 2', async () => {
+    const io = captureIo();
+    expect(await main(['parse', '/nonexistent/a.log', logFile, '/nonexistent/b.log'], io)).toBe(2);
+    expect(io.err()).toContain('cannot read: /nonexistent/a.log, /nonexistent/b.log');
+  });
+});
+
+describe('usage-meter aggregate', () => {
+  const acme = {
+    downloadBytes: 1024,
+    downloadRequests: 2,
+    uploadBytes: 0,
+    uploadRequests: 0,
+    errorRequests: 0,
+    otherRequests: 1,
+  };
+  const globex = {
+    downloadBytes: 0,
+    downloadRequests: 0,
+    uploadBytes: 500,
+    uploadRequests: 1,
+    errorRequests: 1,
+    otherRequests: 0,
+  };
+  const untracked = {
+    downloadBytes: 3,
+    downloadRequests: 1,
+    uploadBytes: 0,
+    uploadRequests: 0,
+    errorRequests: 0,
+    otherRequests: 0,
+  };
+
+  it('prints per-customer totals, untracked and rejected lines as JSON', async () => {
+    const io = captureIo();
+    expect(await main(['aggregate', '--json', logFile], io)).toBe(0);
+    expect(JSON.parse(io.out())).toMatchObject({
+      customers: { acme, globex },
+      untracked,
+      rejectedLines: 1,
+      records: 6,
+    });
+  });
+
+  it('prints CSV with the untracked row last', async () => {
+    const io = captureIo();
+    await main(['aggregate', '--csv', logFile], io);
+    expect(io.out()).toBe(
+      [
+        'customer,downloadBytes,downloadRequests,uploadBytes,uploadRequests,errorRequests,otherRequests',
+        'acme,1024,2,0,0,0,1',
+        'globex,0,0,500,1,1,0',
+        '(untracked),3,1,0,0,0,0',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('prints a table by default', async () => {
+    const io = captureIo();
+    await main(['aggregate', logFile], io);
+    expect(io.out()).toMatch(/^customer +downloadBytes +downloadRequests/);
+    expect(io.out()).toMatch(/^acme +1024 +2 +0 +0 +0 +1$/m);
+    expect(io.out()).toContain('records: 6, rejected lines: 1');
+  });
+
+  it('refuses --json with --csv', async () => {
+    const io = captureIo();
+    expect(await main(['aggregate', '--json', '--csv', logFile], io)).toBe(2);
+    expect(io.err()).toContain('choose one of --json and --csv');
+  });
+});
