@@ -12,5 +12,10 @@ export {
   readLines,
   type SourceLine,
 } from './read-lines.ts';
-export { parseQueryParameters, type RequestLine, splitRequestUri } from './request-uri.ts';
+export {
+  decodeQueryComponent,
+  parseQueryParameters,
+  type RequestLine,
+  splitRequestUri,
+} from './request-uri.ts';
 export type { AccessLogFieldName, AccessLogRecord } from './types.ts';

@@ -7,15 +7,26 @@ export type ParseResult =
 
 const SPACE = 32;
 const QUOTE = 34;
-const MONTHS: ReadonlyMap<string, number> = new Map(MONTH_ABBREVIATIONS.map((m, i) => [m, i]));
-const TIME = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
-const STATUS = /^\d{3}$/;
-const DIGITS = /^\d+$/;
+const DASH = 45;
+// Month abbreviations by their three character codes packed into one number (no substring).
+const monthKey = (a: number, b: number, c: number) => (a << 16) | (b << 8) | c;
+const MONTHS: ReadonlyMap<number, number> = new Map(
+  MONTH_ABBREVIATIONS.map((m, i) => [
+    monthKey(m.charCodeAt(0), m.charCodeAt(1), m.charCodeAt(2)),
+    i,
+  ]),
+);
+const SLASH = 47;
+const COLON = 58;
+const PLUS = 43;
+const MONTH_NUMBERS = MONTH_ABBREVIATIONS.map((_, i) => String(i + 1).padStart(2, '0'));
+const TIME_DIGITS: readonly number[] = [0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19, 22, 23, 24, 25];
 // The first half of a two-part Host Id (x-amz-id-2 written as "<id> <base64>", seen in 2019 logs).
 const HOST_ID_HEAD = /^[A-Z0-9]{20,21}$/;
 const HOST_ID_TAIL = /^[A-Za-z0-9+/=]{40,}$/;
-const SIGNATURE_VERSION = /^SigV\d$/;
-const AUTH_TYPES: ReadonlySet<string> = new Set(['AuthHeader', 'QueryString']);
+const NO_EXTRA_FIELDS: readonly string[] = Object.freeze([]);
+// Longer reasons are cut: a rejected line may hold a presigned URL, which must not be logged whole.
+const MAX_QUOTED_TEXT = 40;
 
 /**
  * Parses one line of an S3 server access log (without its newline) into a record.
@@ -32,158 +43,129 @@ const AUTH_TYPES: ReadonlySet<string> = new Set(['AuthHeader', 'QueryString']);
  * else console.log('rejected:', result.reason);
  */
 export function parseLine(line: string): ParseResult {
-  const end = line.length;
-  let pos = skipSpaces(line, 0);
-  let fieldsRead = 0;
+  const cursor = new FieldCursor(line);
+  const bucketOwner = cursor.token();
+  const bucket = cursor.token();
+  if (bucket === undefined) return cursor.tooFew();
 
-  const token = (): string | undefined => {
-    if (pos >= end) return undefined;
-    let stop = line.indexOf(' ', pos);
-    if (stop === -1) stop = end;
-    const value = line.slice(pos, stop);
-    pos = skipSpaces(line, stop);
-    fieldsRead++;
-    return value;
-  };
-  /** Moves past a field that ends at `last` (a closing bracket or quote). */
-  const endField = (last: number): void => {
-    pos = skipSpaces(line, last + 1);
-    fieldsRead++;
-  };
-  const tooFew = () =>
-    reject(
-      `too few fields: the line ends after field ${fieldsRead}, at least ${MIN_ACCESS_LOG_FIELDS} expected`,
-    );
-
-  const bucketOwner = token();
-  const bucket = token();
-  if (bucket === undefined) return tooFew();
-
-  let time: string | null;
-  if (line.charCodeAt(pos) === 0x5b /* [ */) {
-    const close = line.indexOf(']', pos);
+  let time: string | null = null;
+  if (cursor.next() === 0x5b /* [ */) {
+    const close = line.indexOf(']', cursor.pos);
     if (close === -1) return reject('the time field has no closing ]');
-    const parsed = parseLogTime(line.slice(pos + 1, close));
+    const parsed = parseLogTime(line.slice(cursor.pos + 1, close));
     if (parsed === undefined) {
       return reject(
-        `the time field is not [dd/Mon/yyyy:HH:MM:SS ±hhmm]: ${line.slice(pos, close + 1)}`,
+        `the time field is not [dd/Mon/yyyy:HH:MM:SS ±hhmm]: ${clip(line.slice(cursor.pos, close + 1))}`,
       );
     }
     time = parsed;
-    endField(close);
+    cursor.endFieldAt(close);
   } else {
-    const value = token();
-    if (value === undefined) return tooFew();
-    if (value !== '-') return reject(`the time field is not bracketed: ${value}`);
-    time = null;
+    const value = cursor.token();
+    if (value === undefined) return cursor.tooFew();
+    if (value !== '-') return reject(`the time field is not bracketed: ${clip(value)}`);
   }
 
-  const remoteIp = token();
-  const requester = token();
-  const requestId = token();
-  const operation = token();
-  const key = token();
-  if (key === undefined) return tooFew();
+  const remoteIp = cursor.token();
+  const requester = cursor.token();
+  const requestId = cursor.token();
+  const operation = cursor.token();
+  const key = cursor.token();
+  if (key === undefined) return cursor.tooFew();
 
   // Request-URI: quoted, and may contain raw quotes; it ends at the first quote followed by
-  // a status (or `-`) field.
-  let requestUri: string | null;
-  if (line.charCodeAt(pos) === QUOTE) {
-    const close = findRequestUriEnd(line, pos + 1);
+  // the status field (3 digits or -).
+  let requestUri: string | null = null;
+  if (cursor.next() === QUOTE) {
+    const close = findQuoteBefore(line, cursor.pos + 1, isStatusAt);
     if (close === -1) return reject('the Request-URI has no closing quote before the status');
-    requestUri = line.slice(pos + 1, close);
-    endField(close);
+    requestUri = line.slice(cursor.pos + 1, close);
+    cursor.endFieldAt(close);
   } else {
-    const value = token();
-    if (value === undefined) return tooFew();
-    if (value !== '-') return reject(`the Request-URI is neither quoted nor -: ${value}`);
-    requestUri = null;
+    const value = cursor.token();
+    if (value === undefined) return cursor.tooFew();
+    if (value !== '-') return reject(`the Request-URI is neither quoted nor -: ${clip(value)}`);
   }
 
-  const httpStatus = token();
-  const errorCode = token();
-  const bytesSent = token();
-  const objectSize = token();
-  const totalTime = token();
-  const turnAroundTime = token();
-  if (turnAroundTime === undefined) return tooFew();
+  const httpStatus = cursor.token();
+  const errorCode = cursor.token();
+  const bytesSent = cursor.token();
+  const objectSize = cursor.token();
+  const totalTime = cursor.token();
+  const turnAroundTime = cursor.token();
+  if (turnAroundTime === undefined) return cursor.tooFew();
 
-  // Referer: ends at the first quote followed by the User-Agent field.
-  let referrer: string | null;
-  if (line.charCodeAt(pos) === QUOTE) {
-    const close = findRefererEnd(line, pos + 1);
+  // Referer: ends at the first quote followed by the User-Agent field (quoted, or -).
+  let referrer: string | null = null;
+  if (cursor.next() === QUOTE) {
+    const close = findQuoteBefore(line, cursor.pos + 1, isUserAgentAt);
     if (close === -1) return reject('the Referer has no closing quote before the User-Agent');
-    referrer = line.slice(pos + 1, close);
-    endField(close);
+    referrer = line.slice(cursor.pos + 1, close);
+    cursor.endFieldAt(close);
   } else {
-    const value = token();
-    if (value === undefined) return tooFew();
-    if (value !== '-') return reject(`the Referer is neither quoted nor -: ${value}`);
-    referrer = null;
+    const value = cursor.token();
+    if (value === undefined) return cursor.tooFew();
+    if (value !== '-') return reject(`the Referer is neither quoted nor -: ${clip(value)}`);
   }
 
   // User-Agent: no later field contains a quote, so its closing quote is the line's last one.
-  let userAgent: string | null;
-  if (line.charCodeAt(pos) === QUOTE) {
+  let userAgent: string | null = null;
+  if (cursor.next() === QUOTE) {
     const close = line.lastIndexOf('"');
-    if (close === pos || (close + 1 < end && line.charCodeAt(close + 1) !== SPACE)) {
+    if (close === cursor.pos || (close + 1 < line.length && line.charCodeAt(close + 1) !== SPACE)) {
       return reject('the User-Agent has no closing quote');
     }
-    userAgent = line.slice(pos + 1, close);
-    endField(close);
+    userAgent = line.slice(cursor.pos + 1, close);
+    cursor.endFieldAt(close);
   } else {
-    const value = token();
-    if (value === undefined) return tooFew();
-    if (value !== '-') return reject(`the User-Agent is neither quoted nor -: ${value}`);
-    userAgent = null;
+    const value = cursor.token();
+    if (value === undefined) return cursor.tooFew();
+    if (value !== '-') return reject(`the User-Agent is neither quoted nor -: ${clip(value)}`);
   }
 
-  const rest =
-    pos < end
-      ? line
-          .slice(pos)
-          .split(' ')
-          .filter((t) => t !== '')
-      : [];
+  const rest = cursor.remainingTokens();
   // Field 19, the Host Id, sometimes appears as two tokens: rejoin them.
-  if (rest.length > 2 && HOST_ID_HEAD.test(rest[1] ?? '') && HOST_ID_TAIL.test(rest[2] ?? '')) {
+  const hostIdHead = rest[1] ?? '';
+  if (
+    rest.length > 2 &&
+    (hostIdHead.length === 20 || hostIdHead.length === 21) &&
+    HOST_ID_HEAD.test(hostIdHead) &&
+    HOST_ID_TAIL.test(rest[2] ?? '')
+  ) {
     rest.splice(1, 2, `${rest[1]} ${rest[2]}`);
   }
-  const [
-    versionId,
-    hostId,
-    signatureVersion,
-    cipherSuite,
-    authType,
-    hostHeader,
-    tlsVersion,
-    accessPointArn,
-    aclRequired,
-    sourceRegion,
-    ...extraFields
-  ] = rest;
+  const signatureVersion = rest[2];
+  const authType = rest[4];
 
-  const problems: string[] = [];
-  const status = httpStatus === undefined || httpStatus === '-' ? null : httpStatus;
-  if (status !== null && !STATUS.test(status))
-    problems.push(`the status is not 3 digits: ${httpStatus}`);
-  const numbers = {
-    bytesSent: toNumber(bytesSent, 'Bytes Sent', problems),
-    objectSize: toNumber(objectSize, 'Object Size', problems),
-    totalTime: toNumber(totalTime, 'Total Time', problems),
-    turnAroundTime: toNumber(turnAroundTime, 'Turn-Around Time', problems),
-  };
+  const status = toNumber(httpStatus);
+  const sent = toNumber(bytesSent);
+  const size = toNumber(objectSize);
+  const total = toNumber(totalTime);
+  const turnAround = toNumber(turnAroundTime);
   if (
-    signatureVersion !== undefined &&
-    signatureVersion !== '-' &&
-    !SIGNATURE_VERSION.test(signatureVersion)
+    status === undefined ||
+    (status !== null && (status < 100 || status > 999)) ||
+    sent === undefined ||
+    size === undefined ||
+    total === undefined ||
+    turnAround === undefined ||
+    !isSignatureVersionField(signatureVersion) ||
+    !isAuthTypeField(authType)
   ) {
-    problems.push(`the signature version is not SigV2/SigV4: ${signatureVersion}`);
+    return reject(
+      describeProblems(
+        [
+          ['the status', httpStatus],
+          ['Bytes Sent', bytesSent],
+          ['Object Size', objectSize],
+          ['Total Time', totalTime],
+          ['Turn-Around Time', turnAroundTime],
+        ],
+        signatureVersion,
+        authType,
+      ),
+    );
   }
-  if (authType !== undefined && authType !== '-' && !AUTH_TYPES.has(authType)) {
-    problems.push(`the authentication type is not AuthHeader/QueryString: ${authType}`);
-  }
-  if (problems.length > 0) return reject(problems.join('; '));
 
   return {
     ok: true,
@@ -198,22 +180,25 @@ export function parseLine(line: string): ParseResult {
       operation: orNull(operation),
       key: orNull(key),
       requestUri: requestUri === '-' ? null : requestUri,
-      httpStatus: status === null ? null : Number(status),
+      httpStatus: status,
       errorCode: orNull(errorCode),
-      ...numbers,
+      bytesSent: sent,
+      objectSize: size,
+      totalTime: total,
+      turnAroundTime: turnAround,
       referrer: referrer === '-' ? null : referrer,
       userAgent: userAgent === '-' ? null : userAgent,
-      versionId: orNull(versionId),
-      hostId: orNull(hostId),
+      versionId: orNull(rest[0]),
+      hostId: orNull(rest[1]),
       signatureVersion: orNull(signatureVersion),
-      cipherSuite: orNull(cipherSuite),
+      cipherSuite: orNull(rest[3]),
       authType: orNull(authType),
-      hostHeader: orNull(hostHeader),
-      tlsVersion: orNull(tlsVersion),
-      accessPointArn: orNull(accessPointArn),
-      aclRequired: orNull(aclRequired),
-      sourceRegion: orNull(sourceRegion),
-      extraFields,
+      hostHeader: orNull(rest[5]),
+      tlsVersion: orNull(rest[6]),
+      accessPointArn: orNull(rest[7]),
+      aclRequired: orNull(rest[8]),
+      sourceRegion: orNull(rest[9]),
+      extraFields: rest.length > 10 ? rest.slice(10) : NO_EXTRA_FIELDS,
     },
   };
 }
@@ -223,26 +208,87 @@ export function parseLine(line: string): ParseResult {
  * undefined when it is not `dd/Mon/yyyy:HH:MM:SS ±hhmm`.
  */
 export function parseLogTime(text: string): string | undefined {
-  const match = TIME.exec(text);
-  if (match === null) return undefined;
-  const [, day, monthName, year, hour, minute, second, sign, offsetHours, offsetMinutes] = match;
-  const month = MONTHS.get(monthName ?? '');
-  if (month === undefined) return undefined;
-  if (sign === '+' && offsetHours === '00' && offsetMinutes === '00') {
-    // The common case (S3 writes UTC): no date arithmetic needed.
-    return `${year}-${String(month + 1).padStart(2, '0')}-${day}T${hour}:${minute}:${second}Z`;
+  // Fixed layout `dd/Mon/yyyy:HH:MM:SS ±hhmm`, checked position by position (no regex: this
+  // runs for every line).
+  if (text.length !== 26) return undefined;
+  for (let i = 0; i < TIME_DIGITS.length; i++) {
+    if (!isDigit(text.charCodeAt(TIME_DIGITS[i] as number))) return undefined;
   }
-  const offset = (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes));
-  const utc = Date.UTC(
-    Number(year),
-    month,
-    Number(day),
-    Number(hour),
-    Number(minute),
-    Number(second),
+  const sign = text.charCodeAt(21);
+  if (
+    text.charCodeAt(2) !== SLASH ||
+    text.charCodeAt(6) !== SLASH ||
+    text.charCodeAt(11) !== COLON ||
+    text.charCodeAt(14) !== COLON ||
+    text.charCodeAt(17) !== COLON ||
+    text.charCodeAt(20) !== SPACE ||
+    (sign !== PLUS && sign !== DASH)
+  ) {
+    return undefined;
+  }
+  const month = MONTHS.get(monthKey(text.charCodeAt(3), text.charCodeAt(4), text.charCodeAt(5)));
+  if (month === undefined) return undefined;
+  const clock = text.slice(12, 20);
+  if (text.endsWith('0000')) {
+    // The common case (S3 writes UTC): no date arithmetic needed.
+    return `${text.slice(7, 11)}-${MONTH_NUMBERS[month]}-${text.slice(0, 2)}T${clock}Z`;
+  }
+  const offsetMinutes =
+    (sign === DASH ? -1 : 1) * (Number(text.slice(22, 24)) * 60 + Number(text.slice(24, 26)));
+  const local = Date.parse(
+    `${text.slice(7, 11)}-${MONTH_NUMBERS[month]}-${text.slice(0, 2)}T${clock}Z`,
   );
-  if (Number.isNaN(utc)) return undefined;
-  return `${new Date(utc - offset * 60_000).toISOString().slice(0, 19)}Z`;
+  if (Number.isNaN(local)) return undefined;
+  return `${new Date(local - offsetMinutes * 60_000).toISOString().slice(0, 19)}Z`;
+}
+
+/** Walks a line field by field; fields are separated by one or more spaces. */
+class FieldCursor {
+  readonly line: string;
+  pos: number;
+  fieldsRead = 0;
+
+  constructor(line: string) {
+    this.line = line;
+    this.pos = skipSpaces(line, 0);
+  }
+
+  /** The code of the character at the cursor (NaN at the end). */
+  next(): number {
+    return this.line.charCodeAt(this.pos);
+  }
+
+  /** The next space-free field, or undefined at the end of the line. */
+  token(): string | undefined {
+    const line = this.line;
+    const pos = this.pos;
+    if (pos >= line.length) return undefined;
+    let stop = line.indexOf(' ', pos);
+    if (stop === -1) stop = line.length;
+    // Fields are almost always one space apart: only look for more when there are.
+    this.pos = line.charCodeAt(stop + 1) === SPACE ? skipSpaces(line, stop) : stop + 1;
+    this.fieldsRead++;
+    return line.slice(pos, stop);
+  }
+
+  /** Moves past a field that ends at `last` (its closing bracket or quote). */
+  endFieldAt(last: number): void {
+    this.pos = skipSpaces(this.line, last + 1);
+    this.fieldsRead++;
+  }
+
+  /** The space-free fields after the cursor. */
+  remainingTokens(): string[] {
+    const tokens: string[] = [];
+    for (let token = this.token(); token !== undefined; token = this.token()) tokens.push(token);
+    return tokens;
+  }
+
+  tooFew(): ParseResult {
+    return reject(
+      `too few fields: the line ends after field ${this.fieldsRead}, at least ${MIN_ACCESS_LOG_FIELDS} expected`,
+    );
+  }
 }
 
 function skipSpaces(line: string, from: number): number {
@@ -251,44 +297,99 @@ function skipSpaces(line: string, from: number): number {
   return pos;
 }
 
-/** The first quote followed by spaces and then a status token (`-` or 3 digits) and a space or the end. */
-function findRequestUriEnd(line: string, from: number): number {
+/**
+ * The first quote at or after `from` that is followed by spaces and then by what
+ * `nextFieldAt` recognises as the next field; -1 if there is none.
+ */
+function findQuoteBefore(
+  line: string,
+  from: number,
+  nextFieldAt: (line: string, at: number) => boolean,
+): number {
   for (let close = line.indexOf('"', from); close !== -1; close = line.indexOf('"', close + 1)) {
-    if (line.charCodeAt(close + 1) !== SPACE) continue;
-    const next = skipSpaces(line, close + 1);
-    let stop = line.indexOf(' ', next);
-    if (stop === -1) stop = line.length;
-    const status = line.slice(next, stop);
-    if (status === '-' || STATUS.test(status)) return close;
-  }
-  return -1;
-}
-
-/** The first quote followed by spaces and then a quote or a lone `-` (the User-Agent field). */
-function findRefererEnd(line: string, from: number): number {
-  for (let close = line.indexOf('"', from); close !== -1; close = line.indexOf('"', close + 1)) {
-    if (line.charCodeAt(close + 1) !== SPACE) continue;
-    const next = skipSpaces(line, close + 1);
-    const c = line.charCodeAt(next);
-    if (c === QUOTE) return close;
-    if (c === 0x2d /* - */ && (next + 1 === line.length || line.charCodeAt(next + 1) === SPACE)) {
+    if (line.charCodeAt(close + 1) === SPACE && nextFieldAt(line, skipSpaces(line, close + 1)))
       return close;
-    }
   }
   return -1;
 }
 
-function toNumber(text: string | undefined, name: string, problems: string[]): number | null {
+/** A status field at `at`: `-` or three digits, then a space or the end of the line. */
+function isStatusAt(line: string, at: number): boolean {
+  if (line.charCodeAt(at) === DASH) return isFieldEnd(line, at + 1);
+  return (
+    isDigit(line.charCodeAt(at)) &&
+    isDigit(line.charCodeAt(at + 1)) &&
+    isDigit(line.charCodeAt(at + 2)) &&
+    isFieldEnd(line, at + 3)
+  );
+}
+
+/** A User-Agent field at `at`: a quote, or a lone `-`. */
+function isUserAgentAt(line: string, at: number): boolean {
+  const c = line.charCodeAt(at);
+  return c === QUOTE || (c === DASH && isFieldEnd(line, at + 1));
+}
+
+/** Absent, `-`, or `SigV<digit>`. */
+function isSignatureVersionField(text: string | undefined): boolean {
+  return (
+    text === undefined ||
+    text === '-' ||
+    (text.length === 5 && text.startsWith('SigV') && isDigit(text.charCodeAt(4)))
+  );
+}
+
+/** Absent, `-`, `AuthHeader` or `QueryString`. */
+function isAuthTypeField(text: string | undefined): boolean {
+  return text === undefined || text === '-' || text === 'AuthHeader' || text === 'QueryString';
+}
+
+function isFieldEnd(line: string, at: number): boolean {
+  return at === line.length || line.charCodeAt(at) === SPACE;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** A whole number field: `-` → null; undefined when it is not a number (a problem, not a guess). */
+function toNumber(text: string | undefined): number | null | undefined {
   if (text === undefined || text === '-') return null;
-  if (!DIGITS.test(text)) {
-    problems.push(`${name} is not a number: ${text}`);
-    return null;
+  for (let i = 0; i < text.length; i++) {
+    if (!isDigit(text.charCodeAt(i))) return undefined;
   }
   return Number(text);
 }
 
+/** Every reason a line whose fields all were present is still not a record. */
+function describeProblems(
+  numbers: Array<[string, string | undefined]>,
+  signatureVersion: string | undefined,
+  authType: string | undefined,
+): string {
+  const problems: string[] = [];
+  for (const [name, text] of numbers) {
+    const value = toNumber(text);
+    if (value === undefined) problems.push(`${name} is not a number: ${clip(text ?? '')}`);
+    else if (name === 'the status' && value !== null && (value < 100 || value > 999)) {
+      problems.push(`the status is not 3 digits: ${clip(text ?? '')}`);
+    }
+  }
+  if (!isSignatureVersionField(signatureVersion)) {
+    problems.push(`the signature version is not SigV2/SigV4: ${clip(signatureVersion ?? '')}`);
+  }
+  if (!isAuthTypeField(authType)) {
+    problems.push(`the authentication type is not AuthHeader/QueryString: ${clip(authType ?? '')}`);
+  }
+  return problems.join('; ');
+}
+
 function orNull(value: string | undefined): string | null {
   return value === undefined || value === '-' ? null : value;
+}
+
+function clip(text: string): string {
+  return text.length > MAX_QUOTED_TEXT ? `${text.slice(0, MAX_QUOTED_TEXT)}…` : text;
 }
 
 function reject(reason: string): ParseResult {

@@ -13,6 +13,7 @@ export interface ReadLinesOptions {
 }
 
 const DEFAULT_MAX_LINE_LENGTH = 1 << 20;
+const CARRIAGE_RETURN = 13;
 
 /**
  * Splits a stream of bytes (a log object, a file, stdin) into lines with memory bounded by
@@ -36,37 +37,42 @@ export async function* readLines(
   let dropped = -1;
   let number = 0;
 
-  function* complete(tail: string): Generator<SourceLine> {
+  /** The line ending here (`carry` + `tail`), unless it is empty; undefined for an empty line. */
+  const finish = (tail: string): SourceLine | undefined => {
     number++;
     if (dropped >= 0) {
-      yield { number, overlongChars: dropped + tail.length };
+      const overlongChars = dropped + tail.length;
       dropped = -1;
-      return;
+      return { number, overlongChars };
     }
     let text = carry.length > 0 ? carry + tail : tail;
     carry = '';
-    if (text.endsWith('\r')) text = text.slice(0, -1);
-    if (text.length > maxLineLength) yield { number, overlongChars: text.length };
-    else if (text.length > 0) yield { number, text };
-  }
+    if (text.charCodeAt(text.length - 1) === CARRIAGE_RETURN) text = text.slice(0, -1);
+    if (text.length > maxLineLength) return { number, overlongChars: text.length };
+    return text.length > 0 ? { number, text } : undefined;
+  };
 
-  function keep(rest: string): void {
+  const keep = (rest: string): void => {
     if (dropped >= 0) dropped += rest.length;
     else if (carry.length + rest.length > maxLineLength) {
       dropped = carry.length + rest.length;
       carry = '';
     } else carry += rest;
-  }
+  };
 
   for await (const chunk of source) {
     const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
     let start = 0;
     for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
-      yield* complete(text.slice(start, newline));
+      const line = finish(text.slice(start, newline));
+      if (line !== undefined) yield line;
       start = newline + 1;
     }
     keep(text.slice(start));
   }
   keep(decoder.end());
-  if (carry.length > 0 || dropped >= 0) yield* complete('');
+  if (carry.length > 0 || dropped >= 0) {
+    const line = finish('');
+    if (line !== undefined) yield line;
+  }
 }

@@ -34,8 +34,8 @@ export function parseQueryParameters(target: string): Map<string, string[]> {
   for (const pair of target.slice(start + 1).split('&')) {
     if (pair === '') continue;
     const equals = pair.indexOf('=');
-    const name = decode(equals === -1 ? pair : pair.slice(0, equals));
-    const value = equals === -1 ? '' : decode(pair.slice(equals + 1));
+    const name = decodeQueryComponent(equals === -1 ? pair : pair.slice(0, equals));
+    const value = equals === -1 ? '' : decodeQueryComponent(pair.slice(equals + 1));
     const values = params.get(name);
     if (values) values.push(value);
     else params.set(name, [value]);
@@ -43,7 +43,9 @@ export function parseQueryParameters(target: string): Map<string, string[]> {
   return params;
 }
 
-function decode(text: string): string {
+/** Decodes one query name or value (`+` is a space); malformed percent-encoding is kept as it is. */
+export function decodeQueryComponent(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text;
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {

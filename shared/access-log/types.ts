@@ -16,5 +16,5 @@ export type AccessLogRecord = {
   [Name in NumericField]: number | null;
 } & {
   /** Unknown fields after the last known one, kept verbatim (S3 appends new fields over time). */
-  extraFields: string[];
+  extraFields: readonly string[];
 };

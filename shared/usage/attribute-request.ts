@@ -1,5 +1,5 @@
 import type { AccessLogRecord } from '../access-log/index.ts';
-import { parseQueryParameters, splitRequestUri } from '../access-log/index.ts';
+import { decodeQueryComponent } from '../access-log/index.ts';
 import { isValidCustomerId } from '../customers/customer-id.ts';
 import { emptyCounters, type UsageCounters } from './usage-counters.ts';
 
@@ -69,29 +69,54 @@ export function countRequest(record: AccessLogRecord): UsageCounters {
   return counters;
 }
 
+/**
+ * Reads `x-customer-id`, `x-link-id` and whether `X-Amz-Signature` is present from the query
+ * of a Request-URI, decoding only what it needs: this runs for every line of every log.
+ * Names are compared decoded, because S3 accepts a presigned URL whose parameter names are
+ * percent-encoded differently (`x%2Dcustomer-id`): the signature covers the decoded form.
+ */
 function readTrackingParameters(requestUri: string | null): {
   customerId: string | null;
   linkId: string | null;
 } {
-  // Cheap pre-check: most requests of a busy bucket carry no tracking parameter.
-  if (requestUri === null || !requestUri.includes('x-customer-id=')) {
-    return { customerId: null, linkId: null };
+  const untracked = { customerId: null, linkId: null };
+  if (requestUri === null) return untracked;
+  const start = requestUri.indexOf('?');
+  if (start === -1) return untracked;
+  // The request-target ends at the space before the HTTP version.
+  const space = requestUri.lastIndexOf(' ');
+  const end = space > start ? space : requestUri.length;
+  const customers: string[] = [];
+  const links: string[] = [];
+  let signed = false;
+  for (let pos = start + 1; pos < end;) {
+    let amp = requestUri.indexOf('&', pos);
+    if (amp === -1 || amp > end) amp = end;
+    const equals = requestUri.indexOf('=', pos);
+    const nameEnd = equals === -1 || equals > amp ? amp : equals;
+    let name = requestUri.slice(pos, nameEnd);
+    if (name.includes('%') || name.includes('+')) name = decodeQueryComponent(name);
+    if (name === 'x-customer-id' || name === 'x-link-id') {
+      const value = decodeQueryComponent(requestUri.slice(Math.min(nameEnd + 1, amp), amp));
+      (name === 'x-customer-id' ? customers : links).push(value);
+    } else if (name === 'X-Amz-Signature') {
+      signed = true;
+    }
+    pos = amp + 1;
   }
-  const target = splitRequestUri(requestUri)?.target ?? '';
-  const params = parseQueryParameters(target);
-  const customers = params.get('x-customer-id') ?? [];
-  const links = params.get('x-link-id') ?? [];
-  const signed = params.has('X-Amz-Signature');
-  const customerId = customers[0];
+  const [customerId] = customers;
   if (
     !signed ||
     customers.length !== 1 ||
     customerId === undefined ||
     !isValidCustomerId(customerId)
   ) {
-    return { customerId: null, linkId: null };
+    return untracked;
   }
-  const linkId =
-    links.length === 1 && LINK_ID_PATTERN.test(links[0] ?? '') ? (links[0] ?? null) : null;
-  return { customerId, linkId };
+  const [linkId] = links;
+  return {
+    customerId,
+    linkId:
+      links.length === 1 && linkId !== undefined && LINK_ID_PATTERN.test(linkId) ? linkId : null,
+  };
 }

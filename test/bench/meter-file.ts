@@ -1,0 +1,31 @@
+// Child process of the parser benchmark: meters `bytes` of a log file (read `repeat` times
+// over when `bytes` exceeds it) and prints its peak memory, so that peak memory can be
+// compared between input sizes in fresh processes.
+import { createReadStream, statSync } from 'node:fs';
+import { parseLogStream } from '../../shared/access-log/index.ts';
+import { UsageAggregator } from '../../shared/usage/index.ts';
+
+const [file = '', bytesArg = '0'] = process.argv.slice(2);
+const wanted = Number(bytesArg);
+const size = statSync(file).size;
+
+async function* chunks(): AsyncGenerator<Uint8Array> {
+  for (let left = wanted; left > 0; left -= size) {
+    yield* createReadStream(file, { end: Math.min(left, size) - 1, highWaterMark: 1 << 20 });
+  }
+}
+
+const usage = new UsageAggregator();
+const started = performance.now();
+for await (const { number, result } of parseLogStream(chunks())) {
+  if (result.ok) usage.add(result.record, number);
+  else usage.reject(number, result.reason);
+}
+process.stdout.write(
+  `${JSON.stringify({
+    bytes: wanted,
+    records: usage.records,
+    seconds: (performance.now() - started) / 1000,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+  })}\n`,
+);
