@@ -182,6 +182,16 @@ describe('verifySigV4Request on URLs from the JavaScript SDK', () => {
     });
   });
 
+  it('accepts the URL with parameter names percent-encoded differently, as S3 does', async () => {
+    // The signature covers the decoded names, so metering must decode them too.
+    const request = await get();
+    const reencoded = {
+      ...request,
+      url: request.url.replace('x-customer-id=', 'x%2Dcustomer%2Did='),
+    };
+    expect(verifySigV4Request(reencoded, options(at(1))).ok).toBe(true);
+  });
+
   it('refuses a URL signed with another secret', async () => {
     expect(verifySigV4Request(await get(), options(at(1), 'not-the-secret'))).toMatchObject({
       ok: false,

@@ -108,6 +108,16 @@ describe('attributeRequest', () => {
     });
   });
 
+  it('still bills a link whose parameter names were percent-encoded (S3 accepts such a URL)', () => {
+    const reencoded = presignedUri('GET', PATH, 'acme', 'Lk1')
+      .replace('x-customer-id=', 'x%2Dcustomer%2Did=')
+      .replace('X-Amz-Signature=', 'X-Amz%2DSignature=');
+    expect(attributeRequest(makeRecord({ requestUri: reencoded }))).toMatchObject({
+      customerId: 'acme',
+      linkId: 'Lk1',
+    });
+  });
+
   it('leaves a request without a Request-URI untracked', () => {
     expect(attributeRequest(makeRecord({ requestUri: null }))?.customerId).toBeNull();
   });
