@@ -1,6 +1,5 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Context, Next } from 'koa';
 import { formatAccessLogRecord } from '../../shared/access-log/index.ts';
@@ -8,7 +7,9 @@ import type { AccessLogDelivery } from './access-log-delivery.ts';
 import type { CreatedObject } from './object-created-event.ts';
 import { nameS3Operation } from './operation-name.ts';
 import { verifySigV4Request } from './sigv4-verifier.ts';
-import { encodeS3Key, safeDecode } from './url-encoding.ts';
+import { describeRequest } from './request-record.ts';
+import { meterResponse } from './response-meter.ts';
+import { safeDecode } from './url-encoding.ts';
 
 /** An object creation as s3rver reports it (its own `event` payload, first record). */
 export interface S3rverCreation {
@@ -49,7 +50,7 @@ export function createS3Front(options: S3FrontOptions) {
     const hostId = randomBytes(57).toString('base64');
     res.setHeader('x-amz-request-id', requestId);
     res.setHeader('x-amz-id-2', hostId);
-    const output = countOutput(res);
+    const output = meterResponse(res);
     const creations: S3rverCreation[] = [];
     let errorCode: string | null = null;
 
@@ -72,61 +73,49 @@ export function createS3Front(options: S3FrontOptions) {
     );
 
     const finished = new Promise<void>((resolve) => res.once('close', resolve)).then(async () => {
-      const endedAt = performance.now();
+      const created = creations[0];
       if (target.bucket !== null && options.delivery.isLogged(target.bucket)) {
-        const created = creations[0];
-        const loggedKey = target.key ?? created?.key ?? null;
-        const line = formatAccessLogRecord({
-          bucketOwner: options.ownerId,
-          bucket: target.bucket,
-          time: received.toISOString(),
-          remoteIp: remoteIp || null,
-          requester: verdict.ok && verdict.accessKeyId !== null ? options.ownerId : null,
-          requestId,
-          operation,
-          key: loggedKey === null ? null : encodeS3Key(loggedKey),
-          requestUri: `${req.method} ${rawUrl} HTTP/${req.httpVersion}`,
-          httpStatus: res.statusCode,
-          errorCode,
-          bytesSent: output.bytes() === 0 ? null : output.bytes(),
-          objectSize: loggedObjectSize(req, res.statusCode, loggedKey, created, output),
-          totalTime: Math.round(endedAt - startedAt),
-          turnAroundTime: Math.round((output.firstByteAt() ?? endedAt) - startedAt),
-          referrer: req.headers.referer ?? null,
-          userAgent: req.headers['user-agent'] ?? null,
-          versionId: null,
-          hostId,
-          signatureVersion: verdict.authType === null ? null : 'SigV4',
-          // Plain HTTP: S3 writes `-` for the cipher suite and TLS version of such requests.
-          cipherSuite: null,
-          authType: verdict.authType,
-          hostHeader: req.headers.host ?? null,
-          tlsVersion: null,
-          accessPointArn: null,
-          aclRequired: null,
-          sourceRegion: options.region,
-          extraFields: [],
-        });
-        options.delivery.add(target.bucket, line);
-      }
-      if (res.statusCode < 300) {
-        for (const creation of creations) {
-          await options.onObjectCreated({
-            kind:
-              operation === 'REST.POST.UPLOAD' ? 'CompleteMultipartUpload' : creationKind(creation),
-            bucket: creation.bucket,
-            key: creation.key,
-            size: creation.size,
-            eTag: creation.eTag,
-            region: options.region,
-            time: options.now(),
-            sourceIp: remoteIp,
+        const record = describeRequest(
+          {
+            req,
+            status: res.statusCode,
+            bucket: target.bucket,
+            key: target.key ?? created?.key ?? null,
+            rawUrl,
+            operation,
+            received,
+            remoteIp,
+            signedBy: verdict.ok ? verdict.accessKeyId : null,
+            authType: verdict.authType,
             requestId,
             hostId,
-            principalId: `AWS:${options.ownerId}`,
-            sequencer: received.getTime().toString(16).toUpperCase().padStart(16, '0'),
-          });
-        }
+            errorCode,
+            output,
+            createdSize: created?.size,
+            startedAt,
+            endedAt: performance.now(),
+          },
+          options,
+        );
+        options.delivery.add(target.bucket, formatAccessLogRecord(record));
+      }
+      if (res.statusCode >= 300) return;
+      for (const creation of creations) {
+        await options.onObjectCreated({
+          kind:
+            operation === 'REST.POST.UPLOAD' ? 'CompleteMultipartUpload' : creationKind(creation),
+          bucket: creation.bucket,
+          key: creation.key,
+          size: creation.size,
+          eTag: creation.eTag,
+          region: options.region,
+          time: options.now(),
+          sourceIp: remoteIp,
+          requestId,
+          hostId,
+          principalId: `AWS:${options.ownerId}`,
+          sequencer: received.getTime().toString(16).toUpperCase().padStart(16, '0'),
+        });
       }
     });
     const tracked = finished.finally(() => inFlight.delete(tracked));
@@ -178,71 +167,6 @@ function parseTarget(rawUrl: string): ParsedTarget {
         .map((pair) => safeDecode(pair.split('=', 1)[0] ?? '')),
     ),
   };
-}
-
-/**
- * Counts the body bytes a response writes and when its first byte went out, and reads the
- * object size from its headers (the total of a Content-Range, else the Content-Length).
- */
-function countOutput(res: ServerResponse) {
-  let bytes = 0;
-  let firstByteAt: number | undefined;
-  const count = (chunk: unknown, encoding?: unknown) => {
-    firstByteAt ??= performance.now();
-    if (typeof chunk === 'string') {
-      bytes += Buffer.byteLength(
-        chunk,
-        typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
-      );
-    } else if (chunk instanceof Uint8Array) {
-      bytes += chunk.byteLength;
-    }
-  };
-  const write = res.write.bind(res);
-  const end = res.end.bind(res);
-  res.write = ((chunk: unknown, ...rest: unknown[]) => {
-    count(chunk, rest[0]);
-    return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof res.write;
-  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
-    if (typeof chunk !== 'function' && chunk !== undefined && chunk !== null) count(chunk, rest[0]);
-    else firstByteAt ??= performance.now();
-    return (end as (...args: unknown[]) => ServerResponse)(chunk, ...rest);
-  }) as typeof res.end;
-  return {
-    bytes: () => bytes,
-    firstByteAt: () => firstByteAt,
-    objectSize: (): number | undefined => {
-      const range = /\/(\d+)$/.exec(String(res.getHeader('content-range') ?? ''));
-      if (range?.[1]) return Number(range[1]);
-      const length = res.getHeader('content-length');
-      return length === undefined ? undefined : Number(length);
-    },
-  };
-}
-
-/**
- * The Object Size field: the whole object's size for reads (also for a range), the uploaded
- * size for writes, `-` for errors and for requests that carry no object (initiate, delete, …).
- */
-function loggedObjectSize(
-  req: IncomingMessage,
-  status: number,
-  key: string | null,
-  created: S3rverCreation | undefined,
-  output: ReturnType<typeof countOutput>,
-): number | null {
-  if (status >= 400 || key === null) return null;
-  if (created) return created.size;
-  if (req.method === 'GET' || req.method === 'HEAD') return output.objectSize() ?? null;
-  if (req.method === 'PUT') return uploadSize(req.headers);
-  return null;
-}
-
-/** Size of an upload body: the decoded length of an aws-chunked body, else Content-Length. */
-function uploadSize(headers: Record<string, string | string[] | undefined>): number | null {
-  const value = headers['x-amz-decoded-content-length'] ?? headers['content-length'];
-  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : null;
 }
 
 function creationKind(creation: S3rverCreation): CreatedObject['kind'] {

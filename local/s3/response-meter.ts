@@ -1,0 +1,53 @@
+import type { ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+/** What a response sent, measured while it is written. */
+export interface ResponseMeter {
+  /** Body bytes written to the client so far. */
+  bytes(): number;
+  /** `performance.now()` when the first byte went out. */
+  firstByteAt(): number | undefined;
+  /** The whole object's size from the headers: a Content-Range total, else Content-Length. */
+  objectSize(): number | undefined;
+}
+
+/**
+ * Counts the body bytes a response writes and when its first byte went out, and reads the
+ * object size from its headers (the total of a Content-Range, else the Content-Length).
+ */
+export function meterResponse(res: ServerResponse): ResponseMeter {
+  let bytes = 0;
+  let firstByteAt: number | undefined;
+  const count = (chunk: unknown, encoding?: unknown) => {
+    firstByteAt ??= performance.now();
+    if (typeof chunk === 'string') {
+      bytes += Buffer.byteLength(
+        chunk,
+        typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+      );
+    } else if (chunk instanceof Uint8Array) {
+      bytes += chunk.byteLength;
+    }
+  };
+  const write = res.write.bind(res);
+  const end = res.end.bind(res);
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    count(chunk, rest[0]);
+    return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof res.write;
+  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    if (typeof chunk !== 'function' && chunk !== undefined && chunk !== null) count(chunk, rest[0]);
+    else firstByteAt ??= performance.now();
+    return (end as (...args: unknown[]) => ServerResponse)(chunk, ...rest);
+  }) as typeof res.end;
+  return {
+    bytes: () => bytes,
+    firstByteAt: () => firstByteAt,
+    objectSize: (): number | undefined => {
+      const range = /\/(\d+)$/.exec(String(res.getHeader('content-range') ?? ''));
+      if (range?.[1]) return Number(range[1]);
+      const length = res.getHeader('content-length');
+      return length === undefined ? undefined : Number(length);
+    },
+  };
+}
