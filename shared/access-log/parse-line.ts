@@ -73,19 +73,8 @@ export function parseLine(line: string): ParseResult {
   const key = cursor.token();
   if (key === undefined) return cursor.tooFew();
 
-  // Request-URI: quoted, and may contain raw quotes; it ends at the first quote followed by
-  // the status field (3 digits or -).
-  let requestUri: string | null = null;
-  if (cursor.next() === QUOTE) {
-    const close = findQuoteBefore(line, cursor.pos + 1, isStatusAt);
-    if (close === -1) return reject('the Request-URI has no closing quote before the status');
-    requestUri = line.slice(cursor.pos + 1, close);
-    cursor.endFieldAt(close);
-  } else {
-    const value = cursor.token();
-    if (value === undefined) return cursor.tooFew();
-    if (value !== '-') return reject(`the Request-URI is neither quoted nor -: ${clip(value)}`);
-  }
+  const requestUri = cursor.quotedField('Request-URI', 'before the status');
+  if (typeof requestUri === 'object' && requestUri !== null) return requestUri;
 
   const httpStatus = cursor.token();
   const errorCode = cursor.token();
@@ -95,33 +84,11 @@ export function parseLine(line: string): ParseResult {
   const turnAroundTime = cursor.token();
   if (turnAroundTime === undefined) return cursor.tooFew();
 
-  // Referer: ends at the first quote followed by the User-Agent field (quoted, or -).
-  let referrer: string | null = null;
-  if (cursor.next() === QUOTE) {
-    const close = findQuoteBefore(line, cursor.pos + 1, isUserAgentAt);
-    if (close === -1) return reject('the Referer has no closing quote before the User-Agent');
-    referrer = line.slice(cursor.pos + 1, close);
-    cursor.endFieldAt(close);
-  } else {
-    const value = cursor.token();
-    if (value === undefined) return cursor.tooFew();
-    if (value !== '-') return reject(`the Referer is neither quoted nor -: ${clip(value)}`);
-  }
+  const referrer = cursor.quotedField('Referer', 'before the User-Agent');
+  if (typeof referrer === 'object' && referrer !== null) return referrer;
 
-  // User-Agent: no later field contains a quote, so its closing quote is the line's last one.
-  let userAgent: string | null = null;
-  if (cursor.next() === QUOTE) {
-    const close = line.lastIndexOf('"');
-    if (close === cursor.pos || (close + 1 < line.length && line.charCodeAt(close + 1) !== SPACE)) {
-      return reject('the User-Agent has no closing quote');
-    }
-    userAgent = line.slice(cursor.pos + 1, close);
-    cursor.endFieldAt(close);
-  } else {
-    const value = cursor.token();
-    if (value === undefined) return cursor.tooFew();
-    if (value !== '-') return reject(`the User-Agent is neither quoted nor -: ${clip(value)}`);
-  }
+  const userAgent = cursor.quotedField('User-Agent', 'at the end of the line');
+  if (typeof userAgent === 'object' && userAgent !== null) return userAgent;
 
   const rest = cursor.remainingTokens();
   // Field 19, the Host Id, sometimes appears as two tokens: rejoin them.
@@ -179,15 +146,15 @@ export function parseLine(line: string): ParseResult {
       requestId: orNull(requestId),
       operation: orNull(operation),
       key: orNull(key),
-      requestUri: requestUri === '-' ? null : requestUri,
+      requestUri,
       httpStatus: status,
       errorCode: orNull(errorCode),
       bytesSent: sent,
       objectSize: size,
       totalTime: total,
       turnAroundTime: turnAround,
-      referrer: referrer === '-' ? null : referrer,
-      userAgent: userAgent === '-' ? null : userAgent,
+      referrer,
+      userAgent,
       versionId: orNull(rest[0]),
       hostId: orNull(rest[1]),
       signatureVersion: orNull(signatureVersion),
@@ -277,6 +244,26 @@ class FieldCursor {
     this.fieldsRead++;
   }
 
+  /**
+   * A quoted field (S3 does not escape quotes inside it) or a bare `-`: its text (null for
+   * `-` or `"-"`), or the rejection of the line.
+   */
+  quotedField(
+    name: QuotedField,
+    where: string,
+  ): string | null | Extract<ParseResult, { ok: false }> {
+    if (this.next() === QUOTE) {
+      const close = findClosingQuote(this.line, this.pos + 1, name);
+      if (close === -1) return reject(`the ${name} has no closing quote ${where}`);
+      const text = this.line.slice(this.pos + 1, close);
+      this.endFieldAt(close);
+      return text === '-' ? null : text;
+    }
+    const value = this.token();
+    if (value === undefined) return this.tooFew();
+    return value === '-' ? null : reject(`the ${name} is neither quoted nor -: ${clip(value)}`);
+  }
+
   /** The space-free fields after the cursor. */
   remainingTokens(): string[] {
     const tokens: string[] = [];
@@ -284,7 +271,7 @@ class FieldCursor {
     return tokens;
   }
 
-  tooFew(): ParseResult {
+  tooFew(): Extract<ParseResult, { ok: false }> {
     return reject(
       `too few fields: the line ends after field ${this.fieldsRead}, at least ${MIN_ACCESS_LOG_FIELDS} expected`,
     );
@@ -295,6 +282,21 @@ function skipSpaces(line: string, from: number): number {
   let pos = from;
   while (line.charCodeAt(pos) === SPACE) pos++;
   return pos;
+}
+
+type QuotedField = 'Request-URI' | 'Referer' | 'User-Agent';
+
+/**
+ * Where a quoted field that opened before `from` closes, or -1:
+ * - Request-URI: the first quote followed by the status field (3 digits or -);
+ * - Referer: the first quote followed by the User-Agent field (quoted, or -);
+ * - User-Agent: the last quote of the line, as no later field contains one.
+ */
+function findClosingQuote(line: string, from: number, field: QuotedField): number {
+  if (field === 'Request-URI') return findQuoteBefore(line, from, isStatusAt);
+  if (field === 'Referer') return findQuoteBefore(line, from, isUserAgentAt);
+  const close = line.lastIndexOf('"');
+  return close >= from && isFieldEnd(line, close + 1) ? close : -1;
 }
 
 /**
@@ -392,6 +394,6 @@ function clip(text: string): string {
   return text.length > MAX_QUOTED_TEXT ? `${text.slice(0, MAX_QUOTED_TEXT)}…` : text;
 }
 
-function reject(reason: string): ParseResult {
+function reject(reason: string): Extract<ParseResult, { ok: false }> {
   return { ok: false, reason };
 }
