@@ -1,3 +1,5 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
 /** Where a command writes; tests pass their own. */
 export interface CommandIo {
   stdin: NodeJS.ReadableStream;
@@ -19,4 +21,15 @@ export interface Command {
 /** A mistake in how a command was called: printed with the usage, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** Node's `parseArgs`, with its errors (unknown option, missing value) turned into usage errors. */
+export function parseCommandArgs<T extends ParseArgsConfig>(
+  config: T,
+): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }

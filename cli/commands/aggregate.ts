@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { parseLogStream } from '../../shared/access-log/index.ts';
 import { COUNTER_NAMES, UsageAggregator, type UsageCounters } from '../../shared/usage/index.ts';
-import { type Command, UsageError } from '../command.ts';
+import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { resolveInputs } from '../inputs.ts';
 
 // Parentheses cannot appear in a customer id, so this row never collides with a customer.
@@ -64,17 +63,12 @@ export const aggregateCommand: Command = {
 };
 
 function parseAggregateArgs(args: string[]): { format: 'json' | 'csv' | 'table'; paths: string[] } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: { json: { type: 'boolean' }, csv: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandArgs({
+    args,
+    options: { json: { type: 'boolean' }, csv: { type: 'boolean' } },
+    strict: true,
+    allowPositionals: true,
+  });
   if (parsed.values.json && parsed.values.csv)
     throw new UsageError('choose one of --json and --csv');
   const format = parsed.values.json ? 'json' : parsed.values.csv ? 'csv' : 'table';

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
-import { type Command, type CommandIo, UsageError } from '../command.ts';
+import { type Command, type CommandIo, parseCommandArgs, UsageError } from '../command.ts';
 
 /** Buckets of the local pipeline: content is logged into the log bucket under LOG_PREFIX. */
 export const DEV_CONTENT_BUCKET = 'usage-meter-content';
@@ -68,26 +67,25 @@ interface DevOptions {
 }
 
 function parseDevOptions(args: string[]): DevOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        's3-port': { type: 'string', default: '4568' },
-        'dynamodb-port': { type: 'string', default: '8000' },
-        'log-interval': { type: 'string', default: '5' },
-        'data-dir': { type: 'string', default: '.data' },
-        'in-memory': { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseCommandArgs({
+    args,
+    options: {
+      's3-port': { type: 'string', default: '4568' },
+      'dynamodb-port': { type: 'string', default: '8000' },
+      'log-interval': { type: 'string', default: '5' },
+      'data-dir': { type: 'string', default: '.data' },
+      'in-memory': { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
   const problems: string[] = [];
-  const integer = (name: string, min: number, max: number): number => {
-    const text = String(values[name]);
+  const integer = (
+    name: 's3-port' | 'dynamodb-port' | 'log-interval',
+    min: number,
+    max: number,
+  ): number => {
+    const text = values[name];
     const value = Number(text);
     if (!/^\d+$/.test(text) || value < min || value > max) {
       problems.push(`--${name} must be a whole number from ${min} to ${max}, got '${text}'`);
@@ -102,7 +100,7 @@ function parseDevOptions(args: string[]): DevOptions {
     s3Port,
     dynamodbPort,
     logDeliveryIntervalMs: logSeconds * 1000,
-    ...(values['in-memory'] ? {} : { dataDir: resolve(String(values['data-dir'])) }),
+    ...(values['in-memory'] ? {} : { dataDir: resolve(values['data-dir']) }),
   };
 }
 

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { parseLogStream } from '../../shared/access-log/index.ts';
-import { type Command, UsageError } from '../command.ts';
+import { type Command, parseCommandArgs } from '../command.ts';
 import { resolveInputs } from '../inputs.ts';
 import { BufferedWriter } from '../output.ts';
 
@@ -17,7 +16,12 @@ export const parseCommand: Command = {
   summary: 'print access log lines as JSON Lines records',
   usage: USAGE,
   async run(args, io) {
-    const paths = positionals(args);
+    const paths = parseCommandArgs({
+      args,
+      options: {},
+      strict: true,
+      allowPositionals: true,
+    }).positionals;
     const inputs = await resolveInputs(paths, io.stdin);
     const out = new BufferedWriter(io.stdout);
     let records = 0;
@@ -38,11 +42,3 @@ export const parseCommand: Command = {
     return 0;
   },
 };
-
-function positionals(args: string[]): string[] {
-  try {
-    return parseArgs({ args, options: {}, strict: true, allowPositionals: true }).positionals;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
