@@ -1,11 +1,14 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { Context, Next } from 'koa';
 import { formatAccessLogRecord } from '../../shared/access-log/index.ts';
 import type { AccessLogDelivery } from './access-log-delivery.ts';
 import type { CreatedObject } from './object-created-event.ts';
 import { nameS3Operation } from './operation-name.ts';
+import { isPostForm, readPostForm } from './post-form.ts';
+import { verifyPostPolicy } from './post-policy-verifier.ts';
 import { verifySigV4Request } from './sigv4-verifier.ts';
 import { describeRequest } from './request-record.ts';
 import { meterResponse } from './response-meter.ts';
@@ -53,6 +56,7 @@ export function createS3Front(options: S3FrontOptions) {
     const output = meterResponse(res);
     const creations: S3rverCreation[] = [];
     let errorCode: string | null = null;
+    let formKey: string | undefined;
 
     const rawUrl = req.url ?? '/';
     const remoteIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
@@ -80,7 +84,7 @@ export function createS3Front(options: S3FrontOptions) {
             req,
             status: res.statusCode,
             bucket: target.bucket,
-            key: target.key ?? created?.key ?? null,
+            key: target.key ?? created?.key ?? formKey ?? null,
             rawUrl,
             operation,
             received,
@@ -121,12 +125,29 @@ export function createS3Front(options: S3FrontOptions) {
     const tracked = finished.finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
 
-    if (!verdict.ok) {
-      errorCode = verdict.code;
-      ctx.status = verdict.status;
+    const refuse = (refusal: { code: string; status: number; message: string }) => {
+      errorCode = refusal.code;
+      ctx.status = refusal.status;
       ctx.type = 'application/xml';
-      ctx.body = errorXml(verdict.code, verdict.message, requestId, hostId);
-      return;
+      ctx.body = errorXml(refusal.code, refusal.message, requestId, hostId);
+    };
+    if (!verdict.ok) return refuse(verdict);
+    if (
+      target.bucket !== null &&
+      target.key === null &&
+      isPostForm(req.method, req.headers['content-type'])
+    ) {
+      const { body, form } = await readPostForm(req);
+      formKey = form.fields.get('key');
+      const policy = verifyPostPolicy(form, {
+        bucket: target.bucket,
+        secretFor: options.secretFor,
+        region: options.region,
+        now: received,
+      });
+      if (!policy.ok) return refuse(policy);
+      // s3rver reads the form from ctx.req; it has been read once already.
+      ctx.req = Object.assign(Readable.from([body]), { headers: req.headers }) as typeof req;
     }
     try {
       await options.creations.run(creations, next);

@@ -27,8 +27,8 @@ export type Verdict = { authType: AuthType | null } & (
   | { ok: false; status: 400 | 403; code: string; message: string }
 );
 
-type Refusal = { ok: false; status: 400 | 403; code: string; message: string };
-type Acceptance = { ok: true; accessKeyId: string };
+export type Refusal = { ok: false; status: 400 | 403; code: string; message: string };
+export type Acceptance = { ok: true; accessKeyId: string };
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const MAX_PRESIGNED_EXPIRY_SECONDS = 7 * 24 * 3600;
@@ -261,13 +261,18 @@ function computeSignature(input: SignatureInput): string {
     scope,
     createHash('sha256').update(canonicalRequest).digest('hex'),
   ].join('\n');
+  return signWithScope(secret, scope, stringToSign);
+}
+
+/** HMAC of `stringToSign` with the SigV4 signing key of `scope` (`date/region/service/aws4_request`). */
+export function signWithScope(secret: string, scope: string, stringToSign: string): string {
   const [date = '', region = '', service = ''] = scope.split('/');
   let key: Buffer = Buffer.from(`AWS4${secret}`);
   for (const part of [date, region, service, 'aws4_request']) key = hmac(key, part);
   return hmac(key, stringToSign).toString('hex');
 }
 
-function parseCredential(
+export function parseCredential(
   credential: string,
   region: string,
 ): { ok: true; accessKeyId: string; scope: string } | Refusal {
@@ -308,7 +313,7 @@ function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function parseAmzDate(text: string): Date | undefined {
+export function parseAmzDate(text: string): Date | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (match === null) return undefined;
   const [, y = 0, mo = 1, d, h, mi, s] = match.map(Number);
@@ -325,17 +330,17 @@ function hmac(key: Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data).digest();
 }
 
-function sameSignature(expected: string, provided: string): boolean {
+export function sameSignature(expected: string, provided: string): boolean {
   const a = Buffer.from(expected);
   const b = Buffer.from(provided);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function refuse(status: 400 | 403, code: string, message: string): Refusal {
+export function refuse(status: 400 | 403, code: string, message: string): Refusal {
   return { ok: false, status, code, message };
 }
 
-function unknownAccessKey(): Refusal {
+export function unknownAccessKey(): Refusal {
   return refuse(
     403,
     'InvalidAccessKeyId',
@@ -343,7 +348,7 @@ function unknownAccessKey(): Refusal {
   );
 }
 
-function signatureMismatch(): Refusal {
+export function signatureMismatch(): Refusal {
   return refuse(
     403,
     'SignatureDoesNotMatch',

@@ -10,6 +10,19 @@ export {
   createLinkSigner,
   type LinkIdentity,
   type LinkSigner,
+  type PresignedPost,
   type SignGetRequest,
+  type SignPostRequest,
   type SignPutRequest,
 } from './link-signer.ts';
+export { DynamoDbLinkRegistry } from './dynamodb-link-registry.ts';
+export { generateLinkId } from './link-id.ts';
+export type { LinkRecord, LinkRegistry, LinkUsageSoFar } from './link-registry.ts';
+export {
+  LINK_METHODS,
+  type LinkMethod,
+  type LinkRequest,
+  MAX_SINGLE_UPLOAD_BYTES,
+  validateLinkRequest,
+} from './link-request.ts';
+export { createS3ObjectLookup, type ObjectLookup } from './object-lookup.ts';

@@ -1,4 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { BuildMiddleware, MiddlewareStack } from '@smithy/types';
 
@@ -28,10 +29,29 @@ export interface SignPutRequest extends LinkIdentity {
   signingDate?: Date;
 }
 
-/** Signs tracked presigned URLs. */
+export interface SignPostRequest extends LinkIdentity {
+  bucket: string;
+  key: string;
+  expiresIn: number;
+  /** The policy refuses a file larger than this (`content-length-range`). */
+  maxBytes: number;
+  /** Signed: the form must send exactly this Content-Type. */
+  contentType?: string;
+}
+
+/** A browser upload form: post `fields` and then `file` to `url`, as multipart/form-data. */
+export interface PresignedPost {
+  url: string;
+  fields: Record<string, string>;
+  /** When the policy expires, as it says. */
+  expiresAt: Date;
+}
+
+/** Signs tracked presigned URLs and upload forms. */
 export interface LinkSigner {
   signGet(request: SignGetRequest): Promise<string>;
   signPut(request: SignPutRequest): Promise<string>;
+  signPost(request: SignPostRequest): Promise<PresignedPost>;
 }
 
 const TRACKING_STEP = { step: 'build', name: 'addTrackingParameters', override: true } as const;
@@ -73,6 +93,26 @@ export function createLinkSigner(client: S3Client): LinkSigner {
       if (request.contentType !== undefined) signableHeaders.add('content-type');
       if (request.contentLength !== undefined) signableHeaders.add('content-length');
       return getSignedUrl(client, command, { ...signingOptions(request), signableHeaders });
+    },
+    async signPost(request) {
+      // A POST has no query string to carry the ids, so its log line names no customer: the
+      // metering attributes it by the customer's upload prefix in the key instead. The ids
+      // still go into the policy as object metadata, so the object tells which link made it.
+      const post = await createPresignedPost(client, {
+        Bucket: request.bucket,
+        Key: request.key,
+        Expires: request.expiresIn,
+        Conditions: [['content-length-range', 0, request.maxBytes]],
+        Fields: {
+          'x-amz-meta-customer-id': request.customerId,
+          'x-amz-meta-link-id': request.linkId,
+          ...(request.contentType === undefined ? {} : { 'Content-Type': request.contentType }),
+        },
+      });
+      const policy = JSON.parse(
+        Buffer.from(post.fields.Policy ?? '', 'base64').toString('utf8'),
+      ) as { expiration: string };
+      return { url: post.url, fields: post.fields, expiresAt: new Date(policy.expiration) };
     },
   };
 }

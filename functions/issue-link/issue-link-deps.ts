@@ -1,0 +1,46 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { IssueLinkConfig } from '../../shared/config.ts';
+import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
+import { DynamoDbLinkRegistry } from '../../shared/links/dynamodb-link-registry.ts';
+import { generateLinkId } from '../../shared/links/link-id.ts';
+import { createLinkIssuer } from '../../shared/links/link-issuer.ts';
+import { createLinkSigner } from '../../shared/links/link-signer.ts';
+import { createS3ObjectLookup } from '../../shared/links/object-lookup.ts';
+import type { IssueLinkDeps } from './issue-link.ts';
+
+/**
+ * The link API's adapters on ready clients: the Lambda's handler, the `usage-meter link`
+ * command and the local API server all build them here, so they behave the same.
+ */
+export function createIssueLinkDeps(options: {
+  config: Readonly<IssueLinkConfig>;
+  s3: S3Client;
+  documents: DynamoDBDocumentClient;
+  logger: Logger;
+  now?: () => Date;
+}): IssueLinkDeps {
+  const { config, s3, documents } = options;
+  const now = options.now ?? (() => new Date());
+  const registry = new DynamoDbLinkRegistry(documents, config.tableName);
+  return {
+    customers: new DynamoDbCustomerStore(documents, config.tableName),
+    registry,
+    maxExpiresIn: config.maxExpiresIn,
+    logger: options.logger,
+    now,
+    issuer: createLinkIssuer({
+      bucket: config.contentBucket,
+      defaultExpiresIn: config.defaultExpiresIn,
+      maxExpiresIn: config.maxExpiresIn,
+      linkRetentionDays: config.linkRetentionDays,
+      signer: createLinkSigner(s3),
+      registry,
+      objects: createS3ObjectLookup(s3),
+      credentialsExpiration: async () => (await s3.config.credentials()).expiration,
+      now,
+      newLinkId: generateLinkId,
+    }),
+  };
+}

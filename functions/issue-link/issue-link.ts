@@ -1,0 +1,96 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { authenticateCaller } from '../../shared/customers/authenticate-caller.ts';
+import type { CustomerStore } from '../../shared/customers/customer-store.ts';
+import { NotFoundError, ValidationError } from '../../shared/errors.ts';
+import { errorResponse, jsonResponse } from '../../shared/http.ts';
+import type { LinkIssuer } from '../../shared/links/link-issuer.ts';
+import type { LinkRegistry } from '../../shared/links/link-registry.ts';
+import { validateLinkRequest } from '../../shared/links/link-request.ts';
+
+export interface IssueLinkDeps {
+  customers: CustomerStore;
+  issuer: LinkIssuer;
+  registry: LinkRegistry;
+  maxExpiresIn: number;
+  logger: Logger;
+  now: () => Date;
+}
+
+type Route = (
+  event: APIGatewayProxyEventV2,
+  context: RequestContext,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** What a route adds to the invocation's log line; never a URL, a signature or a key. */
+interface RequestContext {
+  log: Record<string, string | number>;
+}
+
+/**
+ * The link API (API Gateway HTTP API, payload 2.0): `POST /links` issues a tracked link,
+ * `GET /links/{linkId}` shows one of the caller's links with its usage so far. Every call
+ * is authenticated by its API key; every outcome is one log line.
+ */
+export function createIssueLinkHandler(deps: IssueLinkDeps) {
+  const routes: Record<string, Route> = {
+    'POST /links': async (event, context) => {
+      const customer = await authenticateCaller(deps.customers, event.headers.authorization);
+      context.log.customerId = customer.customerId;
+      const request = validateLinkRequest(readJsonBody(event), deps.maxExpiresIn);
+      context.log.method = request.method;
+      const link = await deps.issuer.issue(customer, request);
+      context.log.linkId = link.linkId;
+      return jsonResponse(201, link);
+    },
+    'GET /links/{linkId}': async (event, context) => {
+      const customer = await authenticateCaller(deps.customers, event.headers.authorization);
+      context.log.customerId = customer.customerId;
+      const linkId = event.pathParameters?.linkId ?? '';
+      const found = await deps.registry.find(linkId, deps.now());
+      // Another customer's link is "not found": its existence is not the caller's business.
+      if (found === undefined || found.link.customerId !== customer.customerId) {
+        throw new NotFoundError(`no link ${linkId}`);
+      }
+      context.log.linkId = linkId;
+      return jsonResponse(200, { ...found.link, usage: found.usage });
+    },
+  };
+
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const startedAt = Date.now();
+    const requestId = event.requestContext.requestId;
+    const context: RequestContext = { log: {} };
+    let response: APIGatewayProxyStructuredResultV2;
+    try {
+      const route = routes[event.routeKey];
+      if (route === undefined) throw new NotFoundError(`no route ${event.routeKey}`);
+      response = await route(event, context);
+    } catch (error) {
+      response = errorResponse(error, requestId);
+      if (response.statusCode === 500) deps.logger.error('unexpected fault', { requestId, error });
+    }
+    deps.logger.info('request', {
+      requestId,
+      route: event.routeKey,
+      status: response.statusCode ?? 200,
+      ...context.log,
+      durationMs: Date.now() - startedAt,
+    });
+    return response;
+  };
+}
+
+function readJsonBody(event: APIGatewayProxyEventV2): unknown {
+  const text =
+    event.body === undefined
+      ? ''
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ValidationError([{ field: 'body', problem: 'must be valid JSON' }]);
+  }
+}

@@ -1,0 +1,80 @@
+import { ConfigError, type FieldProblem } from './errors.ts';
+import { DEFAULT_LINK_LIFETIME_SECONDS, MAX_LINK_LIFETIME_SECONDS } from './links/link-expiry.ts';
+
+/** Settings of the link API (and of the CLI commands that issue links). */
+export interface IssueLinkConfig {
+  /** The single DynamoDB table: customers, API keys, links, usage. */
+  tableName: string;
+  /** The private bucket whose objects links point at. */
+  contentBucket: string;
+  defaultExpiresIn: number;
+  maxExpiresIn: number;
+  /** How long a link's record (and its usage) is kept after the link expires. */
+  linkRetentionDays: number;
+}
+
+/**
+ * Links signed by a Lambda role's temporary credentials die with them, and Lambda does not
+ * tell the function when that is: an hour is a ceiling such credentials are known to reach.
+ */
+const DEFAULT_MAX_EXPIRES_IN = 3600;
+
+/**
+ * Reads the link API's settings from the environment, strictly: a missing or invalid
+ * variable fails the cold start with every problem listed, instead of a bad link later.
+ */
+export function loadIssueLinkConfig(env: NodeJS.ProcessEnv): Readonly<IssueLinkConfig> {
+  const read = new EnvReader(env);
+  const maxExpiresIn = read.integer('LINK_MAX_EXPIRES_IN', {
+    min: 1,
+    max: MAX_LINK_LIFETIME_SECONDS,
+    fallback: DEFAULT_MAX_EXPIRES_IN,
+  });
+  const config: IssueLinkConfig = {
+    tableName: read.string('TABLE_NAME'),
+    contentBucket: read.string('CONTENT_BUCKET'),
+    maxExpiresIn,
+    defaultExpiresIn: read.integer('LINK_DEFAULT_EXPIRES_IN', {
+      min: 1,
+      max: maxExpiresIn,
+      fallback: Math.min(DEFAULT_LINK_LIFETIME_SECONDS, maxExpiresIn),
+    }),
+    linkRetentionDays: read.integer('LINK_RETENTION_DAYS', { min: 1, max: 3650, fallback: 90 }),
+  };
+  read.throwIfInvalid();
+  return Object.freeze(config);
+}
+
+/** Collects every problem before failing, so one deploy fixes them all. */
+class EnvReader {
+  private readonly problems: FieldProblem[] = [];
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  string(name: string): string {
+    const value = this.env[name];
+    if (value === undefined || value === '') {
+      this.problems.push({ field: name, problem: 'is required' });
+      return '';
+    }
+    return value;
+  }
+
+  integer(name: string, rule: { min: number; max: number; fallback: number }): number {
+    const value = this.env[name];
+    if (value === undefined || value === '') return rule.fallback;
+    const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!(number >= rule.min && number <= rule.max)) {
+      this.problems.push({
+        field: name,
+        problem: `must be a whole number from ${rule.min} to ${rule.max} (got "${value}")`,
+      });
+      return rule.fallback;
+    }
+    return number;
+  }
+
+  throwIfInvalid(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+}

@@ -1,0 +1,263 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  paginateQuery,
+  PutCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { TABLE_INDEX } from '../table.ts';
+import type { GeneratedApiKey } from './api-key.ts';
+import type { Customer, CustomerStatus, NewCustomer } from './customer.ts';
+import type { ApiKeyInfo, CustomerStore } from './customer-store.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Every customer profile is also in one GSI partition, so that listing them is a Query. */
+const CUSTOMER_LIST = 'CUSTOMERS';
+
+const customerKey = (customerId: string) => ({ PK: `CUSTOMER#${customerId}`, SK: 'PROFILE' });
+const apiKeyKey = (keyHash: string) => ({ PK: `APIKEY#${keyHash}`, SK: 'APIKEY' });
+/** The customer's own entry for each key: how keys are listed and revoked by id. */
+const keyRefKey = (customerId: string, keyId: string) => ({
+  PK: `CUSTOMER#${customerId}`,
+  SK: `APIKEY#${keyId}`,
+});
+
+/**
+ * Customers and API keys in the single table (docs/data-model.md). An API key is stored as
+ * `APIKEY#<sha256>` (looked up when a request arrives) and listed under its customer as
+ * `APIKEY#<keyId>` (looked up by operators); both change together in one transaction.
+ */
+export class DynamoDbCustomerStore implements CustomerStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async createCustomer(customer: NewCustomer, now: Date): Promise<Customer> {
+    const created: Customer = { ...customer, status: 'active', createdAt: now.toISOString() };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...customerKey(customer.customerId),
+            GSI1PK: CUSTOMER_LIST,
+            GSI1SK: `CUSTOMER#${customer.customerId}`,
+            type: 'customer',
+            ...created,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(`customer ${customer.customerId} already exists`, error);
+      }
+      throw error;
+    }
+    return created;
+  }
+
+  async getCustomer(customerId: string): Promise<Customer | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: customerKey(customerId) }),
+    );
+    return Item === undefined ? undefined : toCustomer(Item);
+  }
+
+  async listCustomers(): Promise<Customer[]> {
+    const customers: Customer[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: TABLE_INDEX,
+        KeyConditionExpression: 'GSI1PK = :list',
+        ExpressionAttributeValues: { ':list': CUSTOMER_LIST },
+      },
+    );
+    for await (const page of pages) customers.push(...(page.Items ?? []).map(toCustomer));
+    return customers;
+  }
+
+  async disableCustomer(customerId: string, now: Date): Promise<Customer> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: customerKey(customerId),
+          UpdateExpression: 'SET #status = :disabled, disabledAt = if_not_exists(disabledAt, :now)',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':disabled': 'disabled', ':now': now.toISOString() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toCustomer(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new NotFoundError(`no customer ${customerId}`);
+      }
+      throw error;
+    }
+  }
+
+  async addApiKey(customerId: string, key: GeneratedApiKey, now: Date): Promise<ApiKeyInfo> {
+    const info: ApiKeyInfo = { keyId: key.keyId, customerId, createdAt: now.toISOString() };
+    await this.transact(customerId, [
+      this.activeCustomerCheck(customerId),
+      ...this.putKey(key, info),
+    ]);
+    return info;
+  }
+
+  async listApiKeys(customerId: string): Promise<ApiKeyInfo[]> {
+    const keys: ApiKeyInfo[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :keys)',
+        ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':keys': 'APIKEY#' },
+      },
+    );
+    for await (const page of pages) keys.push(...(page.Items ?? []).map(toApiKeyInfo));
+    return keys;
+  }
+
+  async revokeApiKey(customerId: string, keyId: string, now: Date): Promise<ApiKeyInfo> {
+    const ref = await this.keyRef(customerId, keyId);
+    if (ref.info.revokedAt !== undefined) return ref.info;
+    await this.transact(customerId, this.revokeKey(ref.keyHash, customerId, keyId, now));
+    return { ...ref.info, revokedAt: now.toISOString() };
+  }
+
+  async rotateApiKey(
+    customerId: string,
+    keyId: string,
+    replacement: GeneratedApiKey,
+    now: Date,
+  ): Promise<ApiKeyInfo> {
+    const ref = await this.keyRef(customerId, keyId);
+    if (ref.info.revokedAt !== undefined) {
+      throw new ConflictError(`key ${keyId} is already revoked: create a new key instead`);
+    }
+    const info: ApiKeyInfo = { keyId: replacement.keyId, customerId, createdAt: now.toISOString() };
+    await this.transact(customerId, [
+      this.activeCustomerCheck(customerId),
+      ...this.putKey(replacement, info),
+      ...this.revokeKey(ref.keyHash, customerId, keyId, now),
+    ]);
+    return info;
+  }
+
+  async findApiKey(keyHash: string): Promise<ApiKeyInfo | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: apiKeyKey(keyHash), ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : toApiKeyInfo(Item);
+  }
+
+  private async keyRef(customerId: string, keyId: string) {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keyRefKey(customerId, keyId),
+        ConsistentRead: true,
+      }),
+    );
+    if (Item === undefined) throw new NotFoundError(`customer ${customerId} has no key ${keyId}`);
+    return { info: toApiKeyInfo(Item), keyHash: String(Item.keyHash) };
+  }
+
+  private activeCustomerCheck(customerId: string): TransactItem {
+    return {
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: customerKey(customerId),
+        ConditionExpression: '#status = :active',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':active': 'active' },
+      },
+    };
+  }
+
+  private putKey(key: GeneratedApiKey, info: ApiKeyInfo): TransactItem[] {
+    const condition = 'attribute_not_exists(PK)';
+    return [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...apiKeyKey(key.keyHash), type: 'apiKey', ...info },
+          ConditionExpression: condition,
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keyRefKey(info.customerId, info.keyId),
+            type: 'apiKeyRef',
+            keyHash: key.keyHash,
+            ...info,
+          },
+          ConditionExpression: condition,
+        },
+      },
+    ];
+  }
+
+  private revokeKey(keyHash: string, customerId: string, keyId: string, now: Date): TransactItem[] {
+    return [apiKeyKey(keyHash), keyRefKey(customerId, keyId)].map((Key) => ({
+      Update: {
+        TableName: this.tableName,
+        Key,
+        UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :now)',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':now': now.toISOString() },
+      },
+    }));
+  }
+
+  /** Runs a transaction whose first item checks the customer; says why when that check fails. */
+  private async transact(customerId: string, items: TransactItem[]): Promise<void> {
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') throw error;
+      const customer = await this.getCustomer(customerId);
+      if (customer === undefined) throw new NotFoundError(`no customer ${customerId}`);
+      throw new ConflictError(`customer ${customerId} is ${customer.status}`, error);
+    }
+  }
+}
+
+function toCustomer(item: Record<string, unknown>): Customer {
+  return {
+    customerId: String(item.customerId),
+    name: String(item.name),
+    keyPrefixes: (item.keyPrefixes as string[] | undefined) ?? [],
+    uploadPrefix: String(item.uploadPrefix),
+    status: item.status as CustomerStatus,
+    createdAt: String(item.createdAt),
+    ...(typeof item.disabledAt === 'string' ? { disabledAt: item.disabledAt } : {}),
+  };
+}
+
+function toApiKeyInfo(item: Record<string, unknown>): ApiKeyInfo {
+  return {
+    keyId: String(item.keyId),
+    customerId: String(item.customerId),
+    createdAt: String(item.createdAt),
+    ...(typeof item.revokedAt === 'string' ? { revokedAt: item.revokedAt } : {}),
+  };
+}

@@ -1,0 +1,35 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The single table (DESIGN.md, "DynamoDB"): every item has `PK` and `SK`; items a period
+ * or a list reads all at once also carry `GSI1PK`/`GSI1SK`; items that expire carry `ttl`
+ * (epoch seconds, DynamoDB's time-to-live attribute). docs/data-model.md lists every item.
+ */
+export const TABLE_INDEX = 'GSI1';
+export const TTL_ATTRIBUTE = 'ttl';
+
+/** The table's keys and index, as CreateTable takes them; serverless.yml declares the same. */
+export function describeTable(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: ['PK', 'SK', 'GSI1PK', 'GSI1SK'].map((name) => ({
+      AttributeName: name,
+      AttributeType: 'S',
+    })),
+    KeySchema: [
+      { AttributeName: 'PK', KeyType: 'HASH' },
+      { AttributeName: 'SK', KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: TABLE_INDEX,
+        KeySchema: [
+          { AttributeName: 'GSI1PK', KeyType: 'HASH' },
+          { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
