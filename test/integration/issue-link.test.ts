@@ -1,0 +1,503 @@
+import { randomBytes } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  createIssueLinkHandler,
+  type IssueLinkDeps,
+} from '../../functions/issue-link/issue-link.ts';
+import { createIssueLinkDeps } from '../../functions/issue-link/issue-link-deps.ts';
+import type { LocalStack } from '../../local/local-stack.ts';
+import { generateApiKey } from '../../shared/customers/api-key.ts';
+import { validateNewCustomer } from '../../shared/customers/customer.ts';
+import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
+import { apiEvent } from '../helpers/api-events.ts';
+import { s3ClientFor, startTestStack } from '../helpers/local-stack.ts';
+import { createTestTable } from '../helpers/table.ts';
+
+const CONTENT = 'issue-link-content';
+const REPORT = 'reports/2026/annual report.pdf';
+const BODY = randomBytes(100_000);
+const NOW = new Date('2026-11-22T10:00:00Z');
+
+let stack: LocalStack;
+let s3: S3Client;
+let table: Awaited<ReturnType<typeof createTestTable>>;
+let store: DynamoDbCustomerStore;
+let deps: IssueLinkDeps;
+let handler: ReturnType<typeof createIssueLinkHandler>;
+const keys = { acme: '', globex: '', revoked: '', disabled: '' };
+
+const silent = () => new Logger({ serviceName: 'issue-link-test', logLevel: 'SILENT' });
+
+function depsAt(now: () => Date, logger = silent()) {
+  return createIssueLinkDeps({
+    config: {
+      tableName: table.tableName,
+      contentBucket: CONTENT,
+      defaultExpiresIn: 900,
+      maxExpiresIn: 3600,
+      linkRetentionDays: 90,
+    },
+    s3,
+    documents: table.documents,
+    logger,
+    now,
+  });
+}
+
+beforeAll(async () => {
+  stack = await startTestStack({ buckets: [CONTENT] });
+  s3 = s3ClientFor(stack);
+  table = await createTestTable();
+  store = new DynamoDbCustomerStore(table.documents, table.tableName);
+  await s3.send(new PutObjectCommand({ Bucket: CONTENT, Key: REPORT, Body: BODY }));
+  const customers = [
+    { customerId: 'acme', keyPrefixes: ['reports/'] },
+    { customerId: 'globex', keyPrefixes: [] },
+    { customerId: 'revoked' },
+    { customerId: 'disabled' },
+  ];
+  for (const input of customers) {
+    await store.createCustomer(validateNewCustomer(input), NOW);
+    const key = generateApiKey();
+    await store.addApiKey(input.customerId, key, NOW);
+    keys[input.customerId as keyof typeof keys] = key.apiKey;
+    if (input.customerId === 'revoked') await store.revokeApiKey('revoked', key.keyId, NOW);
+  }
+  await store.disableCustomer('disabled', NOW);
+  deps = depsAt(() => new Date());
+  handler = createIssueLinkHandler(deps);
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  table?.destroy();
+  await stack?.stop();
+});
+
+interface Answer {
+  status: number | undefined;
+  headers: Record<string, unknown>;
+  body: Record<string, unknown>;
+}
+
+async function call(
+  event: Parameters<typeof handler>[0],
+  using: typeof handler = handler,
+): Promise<Answer> {
+  const response = await using(event);
+  return {
+    status: response.statusCode,
+    headers: response.headers ?? {},
+    body: JSON.parse(response.body ?? 'null') as Record<string, unknown>,
+  };
+}
+
+const issue = (body: unknown, apiKey = keys.acme, using = handler) =>
+  call(apiEvent({ routeKey: 'POST /links', body, apiKey }), using);
+
+/** A link's URL and the form fields of a POST link, from a 201 answer. */
+function issued(answer: Answer): { url: string; fields: Record<string, string>; linkId: string } {
+  expect(answer.status).toBe(201);
+  return answer.body as unknown as { url: string; fields: Record<string, string>; linkId: string };
+}
+
+describe('POST /links: GET links', () => {
+  it('issues a link that downloads the object, whole or by range, and states its expiry', async () => {
+    const before = Date.now();
+    const answer = await issue({ key: REPORT, method: 'GET', expiresIn: 600 });
+    expect(answer.headers['cache-control']).toBe('no-store');
+    expect(answer.body).toMatchObject({
+      customerId: 'acme',
+      bucket: CONTENT,
+      key: REPORT,
+      method: 'GET',
+      expiresIn: 600,
+    });
+    const { url, linkId } = issued(answer);
+    expect(linkId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const expiresAt = Date.parse(answer.body.expiresAt as string);
+    expect(expiresAt - Date.parse(answer.body.issuedAt as string)).toBeLessThanOrEqual(600_000);
+    expect(expiresAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 600_000);
+    const link = new URL(url);
+    expect(link.searchParams.get('x-customer-id')).toBe('acme');
+    expect(link.searchParams.get('x-link-id')).toBe(linkId);
+    expect(link.searchParams.get('X-Amz-Expires')).toBe('600');
+
+    const whole = await fetch(url);
+    expect(whole.status).toBe(200);
+    expect(Buffer.from(await whole.arrayBuffer()).equals(BODY)).toBe(true);
+    const range = await fetch(url, { headers: { range: 'bytes=100-4195' } });
+    expect(range.status).toBe(206);
+    expect(Buffer.from(await range.arrayBuffer()).equals(BODY.subarray(100, 4196))).toBe(true);
+  });
+
+  it.each([
+    ['its customer is changed', (u: URL) => u.searchParams.set('x-customer-id', 'globex')],
+    ['its customer is removed', (u: URL) => u.searchParams.delete('x-customer-id')],
+    ['its link id is changed', (u: URL) => u.searchParams.set('x-link-id', 'another')],
+    ['a parameter is added', (u: URL) => u.searchParams.append('x-customer-id', 'globex')],
+    ['its expiry is stretched', (u: URL) => u.searchParams.set('X-Amz-Expires', '604800')],
+  ])('refuses a link once %s: 403', async (_, tamper) => {
+    const url = new URL(issued(await issue({ key: REPORT, method: 'GET' })).url);
+    tamper(url);
+    const response = await fetch(url);
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+  });
+
+  it('refuses a link after it has expired: 403', async () => {
+    const anHourAgo = createIssueLinkHandler(depsAt(() => new Date(Date.now() - 3_600_000)));
+    const answer = await issue({ key: REPORT, method: 'GET', expiresIn: 60 }, keys.acme, anHourAgo);
+    const response = await fetch(issued(answer).url);
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('<Message>Request has expired</Message>');
+  });
+
+  it('offers the download under the requested file name', async () => {
+    const { url } = issued(await issue({ key: REPORT, method: 'GET', filename: 'Report.pdf' }));
+    const response = await fetch(url);
+    await response.arrayBuffer();
+    expect(response.headers.get('content-disposition')).toBe(
+      `attachment; filename="Report.pdf"; filename*=UTF-8''Report.pdf`,
+    );
+  });
+});
+
+describe('POST /links: uploads', () => {
+  it('issues a PUT link that uploads only with the signed content type and length', async () => {
+    const body = 'id,amount\n1,42\n';
+    const { url } = issued(
+      await issue({
+        key: 'uploads/acme/invoice.csv',
+        method: 'PUT',
+        contentType: 'text/csv',
+        contentLength: body.length,
+      }),
+    );
+    const put = (data: string, type: string) =>
+      fetch(url, { method: 'PUT', body: data, headers: { 'content-type': type } });
+    expect((await put(body, 'text/html')).status).toBe(403);
+    expect((await put(`${body}2,7\n`, 'text/csv')).status).toBe(403);
+    expect((await put(body, 'text/csv')).status).toBe(200);
+    const stored = await s3.send(
+      new GetObjectCommand({ Bucket: CONTENT, Key: 'uploads/acme/invoice.csv' }),
+    );
+    expect(await stored.Body?.transformToString()).toBe(body);
+  });
+
+  it('issues a POST form that uploads up to maxBytes and is refused above', async () => {
+    const { url, fields } = issued(
+      await issue({ key: 'uploads/acme/photo.jpg', method: 'POST', maxBytes: 1000 }),
+    );
+    expect(fields).toMatchObject({
+      key: 'uploads/acme/photo.jpg',
+      'x-amz-meta-customer-id': 'acme',
+    });
+    const post = (size: number) => {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(fields)) form.append(name, value);
+      form.append('file', new Blob([Buffer.alloc(size, 7)]), 'photo.jpg');
+      return fetch(url, { method: 'POST', body: form });
+    };
+    const tooLarge = await post(1001);
+    expect(tooLarge.status).toBe(400);
+    expect(await tooLarge.text()).toContain('<Code>EntityTooLarge</Code>');
+    const fits = await post(1000);
+    expect(fits.status).toBe(204);
+    const stored = await s3.send(
+      new GetObjectCommand({ Bucket: CONTENT, Key: 'uploads/acme/photo.jpg' }),
+    );
+    expect((await stored.Body?.transformToByteArray())?.length).toBe(1000);
+    expect(stored.Metadata).toMatchObject({ 'customer-id': 'acme' });
+  });
+
+  it('refuses a POST form whose key was edited', async () => {
+    const { url, fields } = issued(
+      await issue({ key: 'uploads/acme/a.txt', method: 'POST', maxBytes: 100 }),
+    );
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) {
+      form.append(name, name === 'key' ? 'uploads/globex/a.txt' : value);
+    }
+    form.append('file', new Blob(['hello']), 'a.txt');
+    const response = await fetch(url, { method: 'POST', body: form });
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('Invalid according to Policy: Policy Condition failed');
+  });
+});
+
+describe('POST /links: who may have which link', () => {
+  it.each([
+    [
+      'a GET link outside the customer’s prefixes',
+      { key: 'private/secret.pdf', method: 'GET' },
+      403,
+      'ForbiddenError',
+      'key is outside the prefixes customer acme may download from',
+    ],
+    [
+      'a PUT link outside the customer’s upload prefix',
+      { key: 'reports/overwrite.pdf', method: 'PUT' },
+      403,
+      'ForbiddenError',
+      'uploads of customer acme must go under uploads/acme/',
+    ],
+    [
+      'a POST link into another customer’s uploads',
+      { key: 'uploads/globex/x.bin', method: 'POST', maxBytes: 10 },
+      403,
+      'ForbiddenError',
+      'uploads of customer acme must go under uploads/acme/',
+    ],
+    [
+      'a GET link for an object that does not exist',
+      { key: 'reports/missing.pdf', method: 'GET' },
+      404,
+      'NotFoundError',
+      'no object reports/missing.pdf',
+    ],
+  ])('refuses %s', async (_, body, status, code, message) => {
+    const answer = await issue(body);
+    expect(answer.status).toBe(status);
+    expect(answer.body).toEqual({
+      error: { code, message, requestId: expect.any(String) as string },
+    });
+  });
+
+  it('lets a customer download what it uploaded', async () => {
+    await s3.send(
+      new PutObjectCommand({ Bucket: CONTENT, Key: 'uploads/globex/own.txt', Body: 'mine' }),
+    );
+    const { url } = issued(
+      await issue({ key: 'uploads/globex/own.txt', method: 'GET' }, keys.globex),
+    );
+    expect(await (await fetch(url)).text()).toBe('mine');
+  });
+
+  it.each([
+    ['no API key', undefined, 401, 'UnauthorizedError'],
+    ['a revoked API key', 'revoked', 401, 'UnauthorizedError'],
+    ['the key of a disabled customer', 'disabled', 403, 'ForbiddenError'],
+  ] as const)('refuses a caller with %s', async (_, who, status, code) => {
+    const answer = await call(
+      apiEvent({
+        routeKey: 'POST /links',
+        body: { key: REPORT, method: 'GET' },
+        ...(who === undefined ? {} : { apiKey: keys[who] }),
+      }),
+    );
+    expect(answer.status).toBe(status);
+    expect((answer.body.error as { code: string }).code).toBe(code);
+    if (status === 401) expect(answer.headers['www-authenticate']).toBe('Bearer');
+  });
+});
+
+describe('POST /links: validation', () => {
+  const problems = (...list: Array<[string, string]>) =>
+    list.map(([field, problem]) => ({ field, problem }));
+
+  it.each([
+    ['a body that is not JSON', '{"key":', problems(['body', 'must be valid JSON'])],
+    ['a body that is an array', [], problems(['body', 'must be a JSON object'])],
+    [
+      'an empty object',
+      {},
+      problems(['method', 'must be one of GET, PUT, POST'], ['key', 'is required']),
+    ],
+    [
+      'an unknown method and an empty key',
+      { key: '', method: 'DELETE' },
+      problems(['method', 'must be one of GET, PUT, POST'], ['key', 'must be a non-empty string']),
+    ],
+    [
+      'every field wrong at once',
+      { key: 'a/../b', method: 'GET', expiresIn: 0, filename: '', extra: 1 },
+      problems(
+        ['key', 'must not contain . or .. path segments'],
+        ['expiresIn', 'must be a whole number from 1 to 3600'],
+        ['filename', 'must be a string of 1 to 255 characters'],
+        ['extra', 'is not a known field'],
+      ),
+    ],
+    [
+      'an expiry above the maximum',
+      { key: REPORT, method: 'GET', expiresIn: 3601 },
+      problems(['expiresIn', 'must be a whole number from 1 to 3600']),
+    ],
+    [
+      'fields of another method',
+      { key: 'uploads/acme/x', method: 'GET', contentType: 'text/csv', maxBytes: 5 },
+      problems(
+        ['contentType', 'applies only to PUT and POST links'],
+        ['maxBytes', 'applies only to POST links'],
+      ),
+    ],
+    [
+      'a POST without maxBytes',
+      { key: 'uploads/acme/x', method: 'POST' },
+      problems(['maxBytes', 'is required for POST links']),
+    ],
+    [
+      'a PUT with a bad type and a negative length',
+      { key: 'uploads/acme/x', method: 'PUT', contentType: 'csv', contentLength: -1 },
+      problems(
+        ['contentType', 'must be a media type such as text/csv'],
+        ['contentLength', 'must be a whole number from 0 to 5368709120'],
+      ),
+    ],
+    [
+      'a key with a control character',
+      { key: 'reports/a\nb', method: 'GET' },
+      problems(['key', 'must not contain control characters']),
+    ],
+  ])('answers 400 naming every bad field for %s', async (_, body, expected) => {
+    const answer = await issue(body);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({
+      error: {
+        code: 'ValidationError',
+        message: expected.map((p) => `${p.field}: ${p.problem}`).join('; '),
+        requestId: expect.any(String) as string,
+        problems: expected,
+      },
+    });
+  });
+
+  it('answers 404 for a route it does not serve', async () => {
+    const answer = await call(apiEvent({ routeKey: 'DELETE /links/{linkId}', apiKey: keys.acme }));
+    expect(answer.status).toBe(404);
+  });
+});
+
+describe('GET /links/{linkId}', () => {
+  it('shows the caller its link with the usage so far, and nobody else', async () => {
+    const { linkId } = issued(
+      await issue({ key: REPORT, method: 'GET', filename: 'r.pdf', expiresIn: 120 }),
+    );
+    const own = await call(
+      apiEvent({ routeKey: 'GET /links/{linkId}', pathParameters: { linkId }, apiKey: keys.acme }),
+    );
+    expect(own.status).toBe(200);
+    expect(own.body).toEqual({
+      linkId,
+      customerId: 'acme',
+      bucket: CONTENT,
+      key: REPORT,
+      method: 'GET',
+      filename: 'r.pdf',
+      issuedAt: expect.any(String) as string,
+      expiresAt: expect.any(String) as string,
+      usage: {
+        downloadBytes: 0,
+        downloadRequests: 0,
+        uploadBytes: 0,
+        uploadRequests: 0,
+        errorRequests: 0,
+        otherRequests: 0,
+        firstAccess: null,
+        lastAccess: null,
+      },
+    });
+    expect(JSON.stringify(own.body)).not.toContain('X-Amz-Signature');
+    const foreign = await call(
+      apiEvent({
+        routeKey: 'GET /links/{linkId}',
+        pathParameters: { linkId },
+        apiKey: keys.globex,
+      }),
+    );
+    expect(foreign.status).toBe(404);
+    const unknown = await call(
+      apiEvent({
+        routeKey: 'GET /links/{linkId}',
+        pathParameters: { linkId: 'AAAAAAAAAAAAAAAAAAAAAA' },
+        apiKey: keys.acme,
+      }),
+    );
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('unexpected faults', () => {
+  it('answers 500 with the request id and nothing of the fault', async () => {
+    const broken = createIssueLinkHandler({
+      ...deps,
+      issuer: {
+        issue: () => Promise.reject(new Error(`table ${table.tableName} exploded at line 42`)),
+      },
+    });
+    const event = apiEvent({
+      routeKey: 'POST /links',
+      body: { key: REPORT, method: 'GET' },
+      apiKey: keys.acme,
+    });
+    const answer = await call(event, broken);
+    expect(answer.status).toBe(500);
+    expect(answer.body).toEqual({
+      error: {
+        code: 'InternalError',
+        message: 'internal error',
+        requestId: event.requestContext.requestId,
+      },
+    });
+  });
+});
+
+describe('logging', () => {
+  it('logs one line per request with its outcome, and never a key, a signature or a URL', async () => {
+    const written: string[] = [];
+    const capture = (chunk: unknown) => {
+      written.push(String(chunk));
+      return true;
+    };
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    const secrets: string[] = [keys.acme, keys.revoked];
+    try {
+      const logged = createIssueLinkHandler({
+        ...depsAt(() => new Date(), new Logger({ serviceName: 'issue-link', logLevel: 'DEBUG' })),
+      });
+      const get = issued(await issue({ key: REPORT, method: 'GET' }, keys.acme, logged));
+      const post = issued(
+        await issue({ key: 'uploads/acme/l.bin', method: 'POST', maxBytes: 9 }, keys.acme, logged),
+      );
+      secrets.push(
+        get.url,
+        new URL(get.url).searchParams.get('X-Amz-Signature') ?? 'missing',
+        post.fields['X-Amz-Signature'] ?? 'missing',
+        post.fields.Policy ?? 'missing',
+      );
+      await issue({ key: 'a/../b', method: 'GET' }, keys.acme, logged);
+      await issue({ key: REPORT, method: 'GET' }, keys.revoked, logged);
+      const faulty = createIssueLinkHandler({
+        ...depsAt(() => new Date(), new Logger({ serviceName: 'issue-link', logLevel: 'DEBUG' })),
+        issuer: { issue: () => Promise.reject(new Error(`no way: ${keys.acme.length}`)) },
+      });
+      await issue({ key: REPORT, method: 'GET' }, keys.acme, faulty);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    const output = written.join('');
+    for (const secret of secrets) expect(output).not.toContain(secret);
+    expect(output).not.toMatch(/X-Amz-Signature|X-Amz-Credential|umk_/);
+    const lines = output
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(
+      lines.filter((l) => l.message === 'request').map((l) => [l.status, l.customerId]),
+    ).toEqual([
+      [201, 'acme'],
+      [201, 'acme'],
+      [400, 'acme'],
+      [401, undefined],
+      [500, 'acme'],
+    ]);
+    expect(lines.filter((l) => l.level === 'ERROR').map((l) => l.message)).toEqual([
+      'unexpected fault',
+    ]);
+  });
+});
