@@ -1,9 +1,19 @@
 import { type Command, type CommandIo, UsageError } from './command.ts';
 import { aggregateCommand } from './commands/aggregate.ts';
+import { customersCommand } from './commands/customers.ts';
 import { devCommand } from './commands/dev.ts';
+import { keysCommand } from './commands/keys.ts';
+import { linkCommand } from './commands/link.ts';
 import { parseCommand } from './commands/parse.ts';
 
-const COMMANDS: readonly Command[] = [parseCommand, aggregateCommand, devCommand];
+const COMMANDS: readonly Command[] = [
+  parseCommand,
+  aggregateCommand,
+  customersCommand,
+  keysCommand,
+  linkCommand,
+  devCommand,
+];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

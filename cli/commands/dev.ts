@@ -1,4 +1,7 @@
 import { resolve } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { LocalApi } from '../../local/api/local-api-server.ts';
+import { startLinkApi } from '../../local/api/start-link-api.ts';
 import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
 import { type Command, type CommandIo, parseCommandArgs, UsageError } from '../command.ts';
 
@@ -6,14 +9,18 @@ import { type Command, type CommandIo, parseCommandArgs, UsageError } from '../c
 export const DEV_CONTENT_BUCKET = 'usage-meter-content';
 export const DEV_LOG_BUCKET = 'usage-meter-logs';
 export const DEV_LOG_PREFIX = 'logs/';
+/** The table of customers, keys, links and usage. */
+export const DEV_TABLE = 'usage-meter';
 
 const USAGE = `Usage: usage-meter dev [options]
 
-Runs the local AWS stack in the foreground until Ctrl-C: DynamoDB Local and the local S3
-server, with server access logging of '${DEV_CONTENT_BUCKET}' delivered to
-'${DEV_LOG_BUCKET}/${DEV_LOG_PREFIX}'.
+Runs the local AWS stack in the foreground until Ctrl-C: DynamoDB Local with the table
+'${DEV_TABLE}', the local S3 server with server access logging of '${DEV_CONTENT_BUCKET}'
+delivered to '${DEV_LOG_BUCKET}/${DEV_LOG_PREFIX}', and the link API (POST /links,
+GET /links/{linkId}) on 127.0.0.1.
 
 Options:
+  --api-port <port>        link API port on 127.0.0.1 (default 3000; 0: any free port)
   --s3-port <port>         S3 port on 127.0.0.1 (default 4568; 0: any free port)
   --dynamodb-port <port>   DynamoDB Local port (default 8000; 0: any free port)
   --log-interval <secs>    how often access logs are delivered (default 5)
@@ -50,9 +57,24 @@ export const devCommand: Command = {
         },
       ],
     });
-    printBanner(stack, options.dataDir, io);
+    let api: LocalApi;
+    try {
+      api = await startLinkApi({
+        stack,
+        tableName: DEV_TABLE,
+        contentBucket: DEV_CONTENT_BUCKET,
+        env: process.env,
+        logger: new Logger({ serviceName: 'issue-link' }),
+        port: options.apiPort,
+      });
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+    printBanner(stack, api, options.dataDir, io);
     await waitForSignal();
     io.stdout.write('stopping…\n');
+    await api.stop();
     await stack.stop();
     io.stdout.write('stopped\n');
     return 0;
@@ -60,6 +82,7 @@ export const devCommand: Command = {
 };
 
 interface DevOptions {
+  apiPort: number;
   s3Port: number;
   dynamodbPort: number;
   logDeliveryIntervalMs: number;
@@ -70,6 +93,7 @@ function parseDevOptions(args: string[]): DevOptions {
   const { values } = parseCommandArgs({
     args,
     options: {
+      'api-port': { type: 'string', default: '3000' },
       's3-port': { type: 'string', default: '4568' },
       'dynamodb-port': { type: 'string', default: '8000' },
       'log-interval': { type: 'string', default: '5' },
@@ -81,7 +105,7 @@ function parseDevOptions(args: string[]): DevOptions {
   });
   const problems: string[] = [];
   const integer = (
-    name: 's3-port' | 'dynamodb-port' | 'log-interval',
+    name: 'api-port' | 's3-port' | 'dynamodb-port' | 'log-interval',
     min: number,
     max: number,
   ): number => {
@@ -92,11 +116,13 @@ function parseDevOptions(args: string[]): DevOptions {
     }
     return value;
   };
+  const apiPort = integer('api-port', 0, 65535);
   const s3Port = integer('s3-port', 0, 65535);
   const dynamodbPort = integer('dynamodb-port', 0, 65535);
   const logSeconds = integer('log-interval', 1, 3600);
   if (problems.length > 0) throw new UsageError(problems.join('; '));
   return {
+    apiPort,
     s3Port,
     dynamodbPort,
     logDeliveryIntervalMs: logSeconds * 1000,
@@ -104,13 +130,19 @@ function parseDevOptions(args: string[]): DevOptions {
   };
 }
 
-function printBanner(stack: LocalStack, dataDir: string | undefined, io: CommandIo): void {
+function printBanner(
+  stack: LocalStack,
+  api: LocalApi,
+  dataDir: string | undefined,
+  io: CommandIo,
+): void {
   io.stdout.write(
     [
       'Local AWS stack ready (Ctrl-C to stop)',
+      `  link API     ${api.url}  (POST /links, GET /links/{linkId}; customers and keys: usage-meter customers|keys --local)`,
       `  S3           ${stack.endpoints.s3}  (path-style; buckets ${DEV_CONTENT_BUCKET}, ${DEV_LOG_BUCKET})`,
       `  access logs  ${DEV_CONTENT_BUCKET} → s3://${DEV_LOG_BUCKET}/${DEV_LOG_PREFIX}`,
-      `  DynamoDB     ${stack.endpoints.dynamodb}`,
+      `  DynamoDB     ${stack.endpoints.dynamodb}  (table ${DEV_TABLE})`,
       `  region       ${stack.region}; access key id ${stack.credentials.accessKeyId} (the local pair is in the README)`,
       `  data         ${dataDir ?? 'in memory (nothing is kept)'}`,
       '',

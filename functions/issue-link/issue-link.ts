@@ -8,6 +8,9 @@ import type { LinkIssuer } from '../../shared/links/link-issuer.ts';
 import type { LinkRegistry } from '../../shared/links/link-registry.ts';
 import { validateLinkRequest } from '../../shared/links/link-request.ts';
 
+/** The routes the handler serves, as API Gateway names them (serverless.yml declares these). */
+export const ISSUE_LINK_ROUTES = ['POST /links', 'GET /links/{linkId}'] as const;
+
 export interface IssueLinkDeps {
   customers: CustomerStore;
   issuer: LinkIssuer;
@@ -33,7 +36,7 @@ interface RequestContext {
  * is authenticated by its API key; every outcome is one log line.
  */
 export function createIssueLinkHandler(deps: IssueLinkDeps) {
-  const routes: Record<string, Route> = {
+  const routes: Record<(typeof ISSUE_LINK_ROUTES)[number], Route> = {
     'POST /links': async (event, context) => {
       const customer = await authenticateCaller(deps.customers, event.headers.authorization);
       context.log.customerId = customer.customerId;
@@ -63,7 +66,7 @@ export function createIssueLinkHandler(deps: IssueLinkDeps) {
     const context: RequestContext = { log: {} };
     let response: APIGatewayProxyStructuredResultV2;
     try {
-      const route = routes[event.routeKey];
+      const route = (routes as Record<string, Route | undefined>)[event.routeKey];
       if (route === undefined) throw new NotFoundError(`no route ${event.routeKey}`);
       response = await route(event, context);
     } catch (error) {

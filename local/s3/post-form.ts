@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { readBody } from '../read-body.ts';
 import type { PostForm } from './post-policy-verifier.ts';
 
 /** Whether a request is a browser upload form (POST Object): multipart/form-data to a bucket. */
@@ -13,9 +14,7 @@ export function isPostForm(method: string | undefined, contentType: string | und
 export async function readPostForm(
   req: IncomingMessage,
 ): Promise<{ body: Buffer; form: PostForm }> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = Buffer.concat(chunks);
+  const body = await readBody(req);
   const fields = new Map<string, string>();
   let fileSize = 0;
   try {

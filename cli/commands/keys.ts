@@ -1,0 +1,87 @@
+import { generateApiKey } from '../../shared/customers/api-key.ts';
+import type { ApiKeyInfo } from '../../shared/customers/customer-store.ts';
+import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
+import { type Command, type CommandIo, parseCommandArgs, UsageError } from '../command.ts';
+import { formatTable } from '../format-table.ts';
+import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
+
+const USAGE = `Usage:
+  usage-meter keys create <customerId>
+  usage-meter keys list <customerId>
+  usage-meter keys revoke <customerId> <keyId>
+  usage-meter keys rotate <customerId> <keyId>
+
+create  a new API key for the customer; the key is printed once, only its hash is kept
+list    the customer's keys by id (never the keys themselves)
+revoke  the key stops working at once
+rotate  a new key replaces the old one in one step (the old one stops at once); for a
+        grace period, create a new key first and revoke the old one later
+
+${TARGET_USAGE}`;
+
+export const keysCommand: Command = {
+  name: 'keys',
+  summary: 'create, list, revoke and rotate API keys',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs({
+      args,
+      options: TARGET_OPTIONS,
+      allowPositionals: true,
+    });
+    const [action, customerId, keyId, ...extra] = positionals;
+    if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+    if (customerId === undefined) throw new UsageError(`keys ${action ?? ''}: which customer?`);
+    const needsKeyId = action === 'revoke' || action === 'rotate';
+    if (needsKeyId && keyId === undefined) throw new UsageError(`keys ${action}: which key id?`);
+    if (!needsKeyId && keyId !== undefined) throw new UsageError(`unexpected argument: ${keyId}`);
+    const target = openTarget(values, process.env);
+    try {
+      const store = new DynamoDbCustomerStore(target.documents, target.tableName());
+      const now = new Date();
+      switch (action) {
+        case 'create': {
+          const key = generateApiKey();
+          printNewKey(await store.addApiKey(customerId, key, now), key.apiKey, io);
+          return 0;
+        }
+        case 'rotate': {
+          const key = generateApiKey();
+          printNewKey(await store.rotateApiKey(customerId, keyId ?? '', key, now), key.apiKey, io);
+          io.stdout.write(`key ${keyId ?? ''} is revoked\n`);
+          return 0;
+        }
+        case 'revoke':
+          io.stdout.write(formatKeys([await store.revokeApiKey(customerId, keyId ?? '', now)]));
+          return 0;
+        case 'list':
+          io.stdout.write(formatKeys(await store.listApiKeys(customerId)));
+          return 0;
+        default:
+          throw new UsageError(`unknown action '${action ?? ''}': create, list, revoke or rotate`);
+      }
+    } finally {
+      target.close();
+    }
+  },
+};
+
+function printNewKey(info: ApiKeyInfo, apiKey: string, io: CommandIo): void {
+  io.stdout.write(
+    [
+      `customer  ${info.customerId}`,
+      `key id    ${info.keyId}`,
+      `api key   ${apiKey}`,
+      '',
+      'The API key is shown only this once: only its SHA-256 hash is stored.',
+      '',
+    ].join('\n'),
+  );
+}
+
+function formatKeys(keys: readonly ApiKeyInfo[]): string {
+  return formatTable(
+    ['KEY ID', 'CUSTOMER', 'CREATED', 'REVOKED'],
+    keys.map((k) => [k.keyId, k.customerId, k.createdAt, k.revokedAt ?? '-']),
+  );
+}

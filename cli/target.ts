@@ -1,0 +1,84 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createLocalDynamoDbClient, createLocalS3Client } from '../local/clients.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-stack.ts';
+import { UsageError } from './command.ts';
+import { DEV_CONTENT_BUCKET, DEV_TABLE } from './commands/dev.ts';
+
+/** The options every command that reads or writes the table takes. */
+export const TARGET_OPTIONS = {
+  local: { type: 'boolean', default: false },
+  'dynamodb-endpoint': { type: 'string' },
+  's3-endpoint': { type: 'string' },
+  table: { type: 'string' },
+  bucket: { type: 'string' },
+} as const;
+
+export const TARGET_USAGE = `Where:
+  --local                    the stack of 'npm start': DynamoDB on 127.0.0.1:8000, S3 on
+                             127.0.0.1:4568, table ${DEV_TABLE}, bucket ${DEV_CONTENT_BUCKET}
+  --dynamodb-endpoint <url>  a local DynamoDB elsewhere (implies the local credentials)
+  --s3-endpoint <url>        a local S3 elsewhere (implies the local credentials)
+  --table <name>             the table (default: $TABLE_NAME)
+  --bucket <name>            the content bucket (default: $CONTENT_BUCKET)
+Without --local or endpoints, the AWS SDK finds credentials and region as usual
+(AWS_PROFILE, AWS_REGION, …) and works on the deployed stack.`;
+
+interface TargetValues {
+  local?: boolean;
+  'dynamodb-endpoint'?: string;
+  's3-endpoint'?: string;
+  table?: string;
+  bucket?: string;
+}
+
+/** Clients for the table and the content bucket, and the environment the settings come from. */
+export interface Target {
+  documents: DynamoDBDocumentClient;
+  s3: S3Client;
+  /** `env` with TABLE_NAME and CONTENT_BUCKET set from the options. */
+  env: NodeJS.ProcessEnv;
+  /** The table name, or a usage error saying how to give one. */
+  tableName(): string;
+  close(): void;
+}
+
+/** Connects to the local stack or to AWS, as the options say. */
+export function openTarget(values: TargetValues, env: NodeJS.ProcessEnv): Target {
+  const local = values.local === true;
+  const dynamodbEndpoint =
+    values['dynamodb-endpoint'] ?? (local ? 'http://127.0.0.1:8000' : undefined);
+  const s3Endpoint = values['s3-endpoint'] ?? (local ? 'http://127.0.0.1:4568' : undefined);
+  const reach = (endpoint: string) => ({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const dynamodb =
+    dynamodbEndpoint === undefined
+      ? new DynamoDBClient({})
+      : createLocalDynamoDbClient(reach(dynamodbEndpoint));
+  const s3 = s3Endpoint === undefined ? new S3Client({}) : createLocalS3Client(reach(s3Endpoint));
+  const tableName = values.table ?? (local ? DEV_TABLE : env.TABLE_NAME);
+  const bucket = values.bucket ?? (local ? DEV_CONTENT_BUCKET : env.CONTENT_BUCKET);
+  return {
+    documents: DynamoDBDocumentClient.from(dynamodb),
+    s3,
+    env: {
+      ...env,
+      ...(tableName === undefined ? {} : { TABLE_NAME: tableName }),
+      ...(bucket === undefined ? {} : { CONTENT_BUCKET: bucket }),
+    },
+    tableName() {
+      if (tableName === undefined || tableName === '') {
+        throw new UsageError('which table? Pass --local, --table <name> or set TABLE_NAME');
+      }
+      return tableName;
+    },
+    close() {
+      dynamodb.destroy();
+      s3.destroy();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { readBody } from '../read-body.ts';
+
+export type HttpApiHandler = (
+  event: APIGatewayProxyEventV2,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface LocalApi {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves a Lambda behind a local stand-in for an API Gateway HTTP API: each request that
+ * matches one of `routeKeys` (`POST /links`, `GET /links/{linkId}`) becomes a payload 2.0
+ * event; others get API Gateway's own 404.
+ */
+export async function startLocalApi(options: {
+  handler: HttpApiHandler;
+  routeKeys: readonly string[];
+  port?: number;
+}): Promise<LocalApi> {
+  const routes = options.routeKeys.map((routeKey) => ({ routeKey, match: routeMatcher(routeKey) }));
+  const server = createServer((req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const method = req.method ?? 'GET';
+      const route = routes
+        .map((r) => ({ routeKey: r.routeKey, params: r.match(method, url.pathname) }))
+        .find((r) => r.params !== undefined);
+      let result: APIGatewayProxyStructuredResultV2;
+      if (route?.params === undefined) {
+        result = { statusCode: 404, body: JSON.stringify({ message: 'Not Found' }) };
+      } else {
+        try {
+          result = await options.handler(toEvent(req, url, body, route.routeKey, route.params));
+        } catch {
+          result = { statusCode: 500, body: JSON.stringify({ message: 'Internal Server Error' }) };
+        }
+      }
+      res.writeHead(result.statusCode ?? 200, {
+        'content-type': 'application/json',
+        ...(result.headers as Record<string, string> | undefined),
+      });
+      res.end(result.body ?? '');
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+/** Matches `METHOD /path/{param}` against a request; the path parameters when it matches. */
+function routeMatcher(routeKey: string) {
+  const [routeMethod, routePath = '/'] = routeKey.split(' ');
+  const names: string[] = [];
+  const pattern = new RegExp(
+    `^${routePath.replace(/\{(\w+)\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    })}$`,
+  );
+  return (method: string, path: string): Record<string, string> | undefined => {
+    const match = method === routeMethod ? pattern.exec(path) : null;
+    if (match === null) return undefined;
+    return Object.fromEntries(
+      names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
+    );
+  };
+}
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  routeKey: string,
+  pathParameters: Record<string, string>,
+): APIGatewayProxyEventV2 {
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.join(',') : (value ?? ''),
+    ]),
+  );
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(pathParameters).length > 0 ? { pathParameters } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: url.host,
+      domainPrefix: 'local',
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    isBase64Encoded: false,
+    ...(body.length > 0 ? { body: body.toString('utf8') } : {}),
+  };
+}

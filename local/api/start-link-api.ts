@@ -1,0 +1,67 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  createIssueLinkHandler,
+  ISSUE_LINK_ROUTES,
+} from '../../functions/issue-link/issue-link.ts';
+import { createIssueLinkDeps } from '../../functions/issue-link/issue-link-deps.ts';
+import { loadIssueLinkConfig } from '../../shared/config.ts';
+import { createLocalDynamoDbClient, createLocalS3Client } from '../clients.ts';
+import { ensureTable } from '../dynamodb/create-table.ts';
+import type { LocalStack } from '../local-stack.ts';
+import { type LocalApi, startLocalApi } from './local-api-server.ts';
+
+/**
+ * The link API on the local stack, as in AWS: creates the table if needed and serves the
+ * issue-link handler over HTTP. Link settings (LINK_MAX_EXPIRES_IN, …) come from `env`.
+ */
+export async function startLinkApi(options: {
+  stack: Pick<LocalStack, 'region' | 'credentials' | 'endpoints'>;
+  tableName: string;
+  contentBucket: string;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  port?: number;
+}): Promise<LocalApi> {
+  const { stack } = options;
+  const reach = (endpoint: string) => ({
+    endpoint,
+    region: stack.region,
+    credentials: stack.credentials,
+  });
+  const dynamodb = createLocalDynamoDbClient(reach(stack.endpoints.dynamodb));
+  const s3 = createLocalS3Client(reach(stack.endpoints.s3));
+  try {
+    await ensureTable(dynamodb, options.tableName);
+    const config = loadIssueLinkConfig({
+      ...options.env,
+      TABLE_NAME: options.tableName,
+      CONTENT_BUCKET: options.contentBucket,
+    });
+    const handler = createIssueLinkHandler(
+      createIssueLinkDeps({
+        config,
+        s3,
+        documents: DynamoDBDocumentClient.from(dynamodb),
+        logger: options.logger,
+      }),
+    );
+    const api = await startLocalApi({
+      handler,
+      routeKeys: ISSUE_LINK_ROUTES,
+      ...(options.port === undefined ? {} : { port: options.port }),
+    });
+    return {
+      url: api.url,
+      async stop() {
+        await api.stop();
+        dynamodb.destroy();
+        s3.destroy();
+      },
+    };
+  } catch (error) {
+    dynamodb.destroy();
+    s3.destroy();
+    throw error;
+  }
+}
