@@ -1,6 +1,7 @@
 import type { AccessLogRecord } from '../access-log/index.ts';
 import { decodeQueryComponent } from '../access-log/index.ts';
 import { isValidCustomerId } from '../customers/customer-id.ts';
+import { createUploadOwnerLookup, type UploadOwnerLookup } from '../customers/upload-owner.ts';
 import { emptyCounters, type UsageCounters } from './usage-counters.ts';
 
 /** Whom a request is billed to, for which UTC day, and what it adds. */
@@ -15,6 +16,7 @@ export interface Attribution {
   counters: UsageCounters;
 }
 
+const DEFAULT_UPLOAD_OWNER = createUploadOwnerLookup();
 const LINK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const UPLOAD_OPERATIONS: ReadonlySet<string> = new Set([
   'REST.PUT.OBJECT',
@@ -29,13 +31,23 @@ const UPLOAD_OPERATIONS: ReadonlySet<string> = new Set([
  * removes a parameter, so a successful request's customer is the one the link was issued
  * to. A missing, repeated or malformed id leaves the request untracked.
  *
+ * A browser upload (POST Object) has no query string: it is attributed by `uploadOwner`,
+ * the customer whose upload prefix holds its key (the POST policy pins the key there).
+ *
  * Counters (DESIGN.md): a GET object answered 200/206 is a download of Bytes Sent (never
  * Object Size); a successful PUT/POST object or upload part is an upload of Object Size
  * (multipart completion is not counted again); status ≥ 400 is an error; the rest is other.
  */
-export function attributeRequest(record: AccessLogRecord): Attribution | undefined {
+export function attributeRequest(
+  record: AccessLogRecord,
+  uploadOwner: UploadOwnerLookup = DEFAULT_UPLOAD_OWNER,
+): Attribution | undefined {
   if (record.time === null) return undefined;
-  const { customerId, linkId } = readTrackingParameters(record.requestUri);
+  let { customerId, linkId } = readTrackingParameters(record.requestUri);
+  if (customerId === null && record.operation === 'REST.POST.OBJECT' && record.key !== null) {
+    // The Key field is URL-encoded (spaces as `+`), the prefixes are not.
+    customerId = uploadOwner(decodeQueryComponent(record.key));
+  }
   return {
     customerId,
     linkId: customerId === null ? null : linkId,

@@ -1,4 +1,5 @@
 import type { AccessLogRecord } from '../access-log/index.ts';
+import type { UploadOwnerLookup } from '../customers/upload-owner.ts';
 import { attributeRequest } from './attribute-request.ts';
 import { addCounters, emptyCounters, type UsageCounters } from './usage-counters.ts';
 
@@ -42,9 +43,12 @@ export class UsageAggregator {
   records = 0;
   rejected = 0;
 
+  /** `uploadOwner` attributes browser (POST) uploads by key; the default knows `uploads/<id>/`. */
+  constructor(private readonly uploadOwner?: UploadOwnerLookup) {}
+
   /** Counts one parsed record (`line`: its line number, for a rejection sample). */
   add(record: AccessLogRecord, line: number): void {
-    const attribution = attributeRequest(record);
+    const attribution = attributeRequest(record, this.uploadOwner);
     if (attribution === undefined || record.time === null) {
       this.reject(line, 'the record has no request time, so no day to count it in');
       return;

@@ -129,6 +129,22 @@ describe('from tracked links to totals', () => {
       contentLength: upload.length,
     });
     expect((await fetch(putUrl, { method: 'PUT', body: upload })).status).toBe(200);
+    const form = await signer.signPost({
+      bucket: CONTENT,
+      key: 'uploads/globex/form.bin',
+      customerId: 'globex',
+      linkId: 'Lk_globex3',
+      expiresIn: 300,
+      maxBytes: 1000,
+    });
+    const postForm = (size: number) => {
+      const body = new FormData();
+      for (const [name, value] of Object.entries(form.fields)) body.append(name, value);
+      body.append('file', new Blob([Buffer.alloc(size)]), 'form.bin');
+      return fetch(form.url, { method: 'POST', body });
+    };
+    expect((await postForm(777)).status).toBe(204);
+    expect((await postForm(1001)).status).toBe(400);
 
     const usage = new UsageAggregator();
     for (const key of await stack.s3.deliverLogs()) {
@@ -150,12 +166,13 @@ describe('from tracked links to totals', () => {
       errorRequests: 1,
       otherRequests: 0,
     });
+    // The form upload carries no query string: it is billed by its key's upload prefix.
     expect(usage.totalsByCustomer().get('globex')).toEqual({
       downloadBytes: 0,
       downloadRequests: 0,
-      uploadBytes: upload.length,
-      uploadRequests: 1,
-      errorRequests: 0,
+      uploadBytes: upload.length + 777,
+      uploadRequests: 2,
+      errorRequests: 1,
       otherRequests: 0,
     });
     expect(usage.links.get('Lk_acme1')?.counters.downloadBytes).toBe(acmeReceived);

@@ -1,0 +1,128 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../cli/main.ts';
+import type { LocalApi } from '../../local/api/local-api-server.ts';
+import { startLinkApi } from '../../local/api/start-link-api.ts';
+import { captureIo } from '../helpers/capture-io.ts';
+import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
+import { createTestTable } from '../helpers/table.ts';
+
+const BUCKET = 'shared-test-bucket';
+let table: Awaited<ReturnType<typeof createTestTable>>;
+let s3: S3Client;
+let api: LocalApi;
+let where: string[];
+
+/** Runs `usage-meter …` against this file's table; resolves with exit code and output. */
+async function cli(...args: string[]) {
+  const io = captureIo();
+  const code = await main([...args, ...where], io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+const apiKeyIn = (output: string) => /^api key +(umk_\S+)$/m.exec(output)?.[1] ?? 'none';
+const keyIdIn = (output: string) => /^key id +(key_\S+)$/m.exec(output)?.[1] ?? 'none';
+
+beforeAll(async () => {
+  const stack = sharedStack();
+  table = await createTestTable();
+  s3 = s3ClientFor(stack);
+  where = [
+    '--dynamodb-endpoint',
+    stack.endpoints.dynamodb,
+    '--s3-endpoint',
+    stack.endpoints.s3,
+    '--table',
+    table.tableName,
+    '--bucket',
+    BUCKET,
+  ];
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'docs/guide.txt', Body: 'read me' }));
+  api = await startLinkApi({
+    stack,
+    tableName: table.tableName,
+    contentBucket: BUCKET,
+    env: {},
+    logger: new Logger({ logLevel: 'SILENT' }),
+  });
+});
+
+afterAll(async () => {
+  await api?.stop();
+  s3?.destroy();
+  table?.destroy();
+});
+
+describe('operating customers, keys and links from the CLI', () => {
+  it('creates a customer, gives it a key that works on the link API, rotates and disables', async () => {
+    const created = await cli('customers', 'create', 'acme', '--prefix', 'docs/', '--name', 'Acme');
+    expect(created).toEqual({
+      code: 0,
+      out:
+        'CUSTOMER  STATUS  UPLOADS        MAY DOWNLOAD  NAME\n' +
+        'acme      active  uploads/acme/  docs/         Acme\n',
+      err: '',
+    });
+    expect((await cli('customers', 'create', 'acme')).err).toBe(
+      'usage-meter customers: customer acme already exists\n',
+    );
+
+    const key = await cli('keys', 'create', 'acme');
+    expect(key.code).toBe(0);
+    const apiKey = apiKeyIn(key.out);
+    expect(apiKey).toMatch(/^umk_[A-Za-z0-9_-]{43}$/);
+    const listed = await cli('keys', 'list', 'acme');
+    expect(listed.out).toContain(keyIdIn(key.out));
+    expect(listed.out).not.toContain(apiKey);
+
+    const post = (bearer: string) =>
+      fetch(`${api.url}/links`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ key: 'docs/guide.txt', method: 'GET' }),
+      });
+    const issued = await post(apiKey);
+    expect(issued.status).toBe(201);
+    const { url } = (await issued.json()) as { url: string };
+    expect(await (await fetch(url)).text()).toBe('read me');
+
+    const rotated = await cli('keys', 'rotate', 'acme', keyIdIn(key.out));
+    expect(rotated.out).toContain(`key ${keyIdIn(key.out)} is revoked`);
+    expect((await post(apiKey)).status).toBe(401);
+    expect((await post(apiKeyIn(rotated.out))).status).toBe(201);
+
+    expect((await cli('customers', 'disable', 'acme')).out).toMatch(/^acme +disabled/m);
+    expect((await post(apiKeyIn(rotated.out))).status).toBe(403);
+  });
+
+  it('issues a link from the CLI with the same rules as the API', async () => {
+    await cli('customers', 'create', 'globex', '--prefix', 'docs/');
+    const link = await cli('link', 'globex', 'docs/guide.txt', '--expires-in', '120');
+    expect(link.code).toBe(0);
+    const url = new URL(link.out.trim());
+    expect(url.searchParams.get('x-customer-id')).toBe('globex');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('120');
+    expect(await (await fetch(url)).text()).toBe('read me');
+
+    expect(await cli('link', 'globex', 'docs/none.txt')).toEqual({
+      code: 1,
+      out: '',
+      err: 'usage-meter link: no object docs/none.txt\n',
+    });
+    expect(
+      (await cli('link', 'globex', 'x/../y', '--method', 'PUT', '--max-bytes', 'lots')).err,
+    ).toBe(
+      'usage-meter link: key: must not contain . or .. path segments; maxBytes: applies only to POST links\n',
+    );
+    expect((await cli('link', 'nobody', 'docs/guide.txt')).err).toBe(
+      'usage-meter link: no customer nobody\n',
+    );
+  });
+
+  it('answers routes it does not serve as API Gateway does', async () => {
+    const response = await fetch(`${api.url}/nothing`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ message: 'Not Found' });
+  });
+});
