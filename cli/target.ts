@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createLocalDynamoDbClient, createLocalS3Client } from '../local/clients.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-stack.ts';
+import { SIGNING_CLIENT_CONFIG } from '../shared/links/link-signer.ts';
 import { UsageError } from './command.ts';
 import { DEV_CONTENT_BUCKET, DEV_TABLE } from './commands/dev.ts';
 
@@ -59,7 +60,10 @@ export function openTarget(values: TargetValues, env: NodeJS.ProcessEnv): Target
     dynamodbEndpoint === undefined
       ? new DynamoDBClient({})
       : createLocalDynamoDbClient(reach(dynamodbEndpoint));
-  const s3 = s3Endpoint === undefined ? new S3Client({}) : createLocalS3Client(reach(s3Endpoint));
+  const s3 =
+    s3Endpoint === undefined
+      ? new S3Client({ ...SIGNING_CLIENT_CONFIG })
+      : createLocalS3Client(reach(s3Endpoint));
   const tableName = values.table ?? (local ? DEV_TABLE : env.TABLE_NAME);
   const bucket = values.bucket ?? (local ? DEV_CONTENT_BUCKET : env.CONTENT_BUCKET);
   return {

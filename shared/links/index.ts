@@ -14,6 +14,7 @@ export {
   type SignGetRequest,
   type SignPostRequest,
   type SignPutRequest,
+  SIGNING_CLIENT_CONFIG,
 } from './link-signer.ts';
 export { DynamoDbLinkRegistry } from './dynamodb-link-registry.ts';
 export { generateLinkId } from './link-id.ts';

@@ -57,13 +57,24 @@ export interface LinkSigner {
 const TRACKING_STEP = { step: 'build', name: 'addTrackingParameters', override: true } as const;
 
 /**
+ * What the signing client must be created with. By default the SDK (since 3.729) puts the
+ * CRC32 of the command's body into a presigned PUT — the body is empty when presigning, so
+ * S3 would refuse every real upload as a checksum mismatch — and asks downloads for
+ * checksums. Links leave checksums to the uploader.
+ */
+export const SIGNING_CLIENT_CONFIG = {
+  requestChecksumCalculation: 'WHEN_REQUIRED',
+  responseChecksumValidation: 'WHEN_REQUIRED',
+} as const;
+
+/**
  * Presigns S3 URLs that carry `x-customer-id` and `x-link-id`. The parameters are added by a
  * `build`-step middleware on the command's own stack, so they are part of the request before
  * it is signed: S3 ignores `x-` parameters when serving but logs them, and refuses the URL
  * (403) if anyone edits, removes or adds one.
  *
  * @example
- * const signer = createLinkSigner(s3Client);
+ * const signer = createLinkSigner(new S3Client({ ...SIGNING_CLIENT_CONFIG }));
  * const url = await signer.signGet({ bucket, key, customerId: 'acme', linkId, expiresIn: 900 });
  */
 export function createLinkSigner(client: S3Client): LinkSigner {
@@ -92,7 +103,16 @@ export function createLinkSigner(client: S3Client): LinkSigner {
       const signableHeaders = new Set<string>();
       if (request.contentType !== undefined) signableHeaders.add('content-type');
       if (request.contentLength !== undefined) signableHeaders.add('content-length');
-      return getSignedUrl(client, command, { ...signingOptions(request), signableHeaders });
+      const url = await getSignedUrl(client, command, {
+        ...signingOptions(request),
+        signableHeaders,
+      });
+      if (url.includes('x-amz-checksum-')) {
+        throw new Error(
+          'the S3 client signs a checksum of an empty body into upload links: create it with SIGNING_CLIENT_CONFIG',
+        );
+      }
+      return url;
     },
     async signPost(request) {
       // A POST has no query string to carry the ids, so its log line names no customer: the

@@ -43,7 +43,9 @@ export function attributeRequest(
   uploadOwner: UploadOwnerLookup = DEFAULT_UPLOAD_OWNER,
 ): Attribution | undefined {
   if (record.time === null) return undefined;
-  let { customerId, linkId } = readTrackingParameters(record.requestUri);
+  const tracked = readTrackingParameters(record.requestUri);
+  const { linkId } = tracked;
+  let { customerId } = tracked;
   if (customerId === null && record.operation === 'REST.POST.OBJECT' && record.key !== null) {
     // The Key field is URL-encoded (spaces as `+`), the prefixes are not.
     customerId = uploadOwner(decodeQueryComponent(record.key));

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { MiddlewareStack } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
 import { type SignedRequest, verifySigV4Request } from '../../../local/s3/sigv4-verifier.ts';
+import { amzDateToDate, readPresignedFixtures } from '../../helpers/presigned-fixtures.ts';
 
 const SECRET = 'S3RVER';
 const options = (now: Date, secret = SECRET) => ({
@@ -46,16 +45,8 @@ describe('verifySigV4Request against AWS documentation', () => {
 });
 
 describe('verifySigV4Request on URLs from botocore and the AWS CLI', () => {
-  const fixtures = JSON.parse(
-    readFileSync(
-      join(import.meta.dirname, '../../fixtures/presigned/botocore-presigned.json'),
-      'utf8',
-    ),
-  ) as Array<SignedRequest & { tool: string; signedAt: string }>;
-  const justAfter = (amzDate: string) =>
-    new Date(
-      `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
-    );
+  const fixtures = readPresignedFixtures().filter((f) => f.method !== 'POST');
+  const justAfter = amzDateToDate;
 
   it.each(fixtures.map((f) => [f.tool, f] as const))('accepts %s', (_, fixture) => {
     expect(verifySigV4Request(fixture, options(justAfter(fixture.signedAt)))).toMatchObject({

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { generateApiKey, hashApiKey, readBearerKey } from '../../../shared/customers/api-key.ts';
+import { mayDownload, mayUpload, validateNewCustomer } from '../../../shared/customers/customer.ts';
+import { ValidationError } from '../../../shared/errors.ts';
+
+describe('validateNewCustomer', () => {
+  it('fills in the name and the default upload prefix, and drops repeated prefixes', () => {
+    expect(validateNewCustomer({ customerId: 'acme', keyPrefixes: ['a/', 'a/'] })).toEqual({
+      customerId: 'acme',
+      name: 'acme',
+      keyPrefixes: ['a/'],
+      uploadPrefix: 'uploads/acme/',
+    });
+  });
+
+  it('names every bad field at once', () => {
+    let error: unknown;
+    try {
+      validateNewCustomer({
+        customerId: '-acme',
+        keyPrefixes: ['ok/', 'bad\u0007/'],
+        uploadPrefix: 'uploads/acme',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems).toEqual([
+      {
+        field: 'customerId',
+        problem: 'must be a letter or digit followed by up to 63 of A-Z a-z 0-9 . _ -',
+      },
+      { field: 'keyPrefixes[1]', problem: 'must not contain control characters' },
+      { field: 'uploadPrefix', problem: 'must be a folder: non-empty, ending in /' },
+    ]);
+  });
+});
+
+describe('what a customer may link to', () => {
+  const acme = validateNewCustomer({ customerId: 'acme', keyPrefixes: ['reports/'] });
+
+  it.each([
+    ['a download under a key prefix', mayDownload, 'reports/q3.pdf', true],
+    ['a download of its own upload', mayDownload, 'uploads/acme/a.csv', true],
+    ['a download elsewhere', mayDownload, 'private/a.pdf', false],
+    ['a download of another customer’s upload', mayDownload, 'uploads/acme-corp/a.csv', false],
+    ['an upload under its upload prefix', mayUpload, 'uploads/acme/a.csv', true],
+    ['an upload onto the bare prefix, which is a folder', mayUpload, 'uploads/acme/', false],
+    ['an upload under a key prefix', mayUpload, 'reports/new.pdf', false],
+  ])('%s', (_, may, key, allowed) => {
+    expect(may(acme, key)).toBe(allowed);
+  });
+
+  it('lets a customer with an empty key prefix download the whole bucket', () => {
+    expect(mayDownload(validateNewCustomer({ customerId: 'all', keyPrefixes: [''] }), 'x')).toBe(
+      true,
+    );
+  });
+});
+
+describe('API keys', () => {
+  it('makes random keys of a fixed shape whose hash is SHA-256', () => {
+    const a = generateApiKey();
+    const b = generateApiKey();
+    expect(a.apiKey).toMatch(/^umk_[A-Za-z0-9_-]{43}$/);
+    expect(a.keyId).toMatch(/^key_[0-9a-f]{16}$/);
+    expect(a.apiKey).not.toBe(b.apiKey);
+    expect(a.keyHash).toBe(hashApiKey(a.apiKey));
+    // The same digest as `printf umk_test | sha256sum`.
+    expect(hashApiKey('umk_test')).toBe(
+      '6f3535c8f16783508fa1eb569f77e3ddc742198df1aead545991af9c6f894087',
+    );
+  });
+
+  it.each([
+    ['Bearer K', 'K'],
+    ['bearer K', 'K'],
+    ['Bearer  K ', 'K'],
+    ['Basic K', undefined],
+    ['Bearer', undefined],
+    ['Bearer umk_short', undefined],
+    [undefined, undefined],
+  ])('reads the bearer key of %j', (header, expected) => {
+    const key = `umk_${'x'.repeat(43)}`;
+    expect(readBearerKey(header?.replace('K', key))).toBe(expected === undefined ? undefined : key);
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { loadIssueLinkConfig } from '../../../shared/config.ts';
+import { ConfigError } from '../../../shared/errors.ts';
+
+const REQUIRED = { TABLE_NAME: 'usage', CONTENT_BUCKET: 'content' };
+
+describe('loadIssueLinkConfig', () => {
+  it('applies the defaults and freezes the result', () => {
+    const config = loadIssueLinkConfig(REQUIRED);
+    expect(config).toEqual({
+      tableName: 'usage',
+      contentBucket: 'content',
+      maxExpiresIn: 3600,
+      defaultExpiresIn: 900,
+      linkRetentionDays: 90,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('caps the default lifetime at a lower maximum', () => {
+    expect(loadIssueLinkConfig({ ...REQUIRED, LINK_MAX_EXPIRES_IN: '300' })).toMatchObject({
+      maxExpiresIn: 300,
+      defaultExpiresIn: 300,
+    });
+  });
+
+  it('names every missing or invalid variable at once', () => {
+    let error: unknown;
+    try {
+      loadIssueLinkConfig({
+        LINK_MAX_EXPIRES_IN: '604801',
+        LINK_DEFAULT_EXPIRES_IN: '15m',
+        LINK_RETENTION_DAYS: '-1',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      {
+        field: 'LINK_MAX_EXPIRES_IN',
+        problem: 'must be a whole number from 1 to 604800 (got "604801")',
+      },
+      { field: 'TABLE_NAME', problem: 'is required' },
+      { field: 'CONTENT_BUCKET', problem: 'is required' },
+      {
+        field: 'LINK_DEFAULT_EXPIRES_IN',
+        problem: 'must be a whole number from 1 to 3600 (got "15m")',
+      },
+      { field: 'LINK_RETENTION_DAYS', problem: 'must be a whole number from 1 to 3650 (got "-1")' },
+    ]);
+  });
+});
