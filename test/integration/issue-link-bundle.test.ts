@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateApiKey } from '../../shared/customers/api-key.ts';
+import { validateNewCustomer } from '../../shared/customers/customer.ts';
+import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
+import { apiEvent } from '../helpers/api-events.ts';
+import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
+import { createTestTable } from '../helpers/table.ts';
+
+const run = promisify(execFile);
+const BUCKET = 'shared-test-bucket';
+const INVOKE = `
+const { handler } = await import(process.argv[1]);
+process.stdout.write(JSON.stringify(await handler(JSON.parse(process.argv[2]))) + '\\n');
+`;
+
+let dir: string;
+let table: Awaited<ReturnType<typeof createTestTable>>;
+let s3: S3Client;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bundle-'));
+  table = await createTestTable();
+  s3 = s3ClientFor(sharedStack());
+  // What `sls deploy` would upload: serverless.yml's esbuild settings, offline.
+  await run('npx', ['serverless', 'package', '--package', dir], { timeout: 120_000 });
+  await run('python3', ['-m', 'zipfile', '-e', join(dir, 's3-usage-meter.zip'), dir]);
+}, 180_000);
+
+afterAll(() => {
+  s3?.destroy();
+  table?.destroy();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the packaged issue-link function', () => {
+  it('is one minified ES module that issues a working link on the local stack', async () => {
+    const bundle = join(dir, 'functions/issue-link/handler.mjs');
+    expect(statSync(bundle).size).toBeLessThan(2 * 1024 * 1024);
+    const store = new DynamoDbCustomerStore(table.documents, table.tableName);
+    await store.createCustomer(validateNewCustomer({ customerId: 'acme' }), new Date());
+    const key = generateApiKey();
+    await store.addApiKey('acme', key, new Date());
+    const event = apiEvent({
+      routeKey: 'POST /links',
+      body: { key: 'uploads/acme/bundle.txt', method: 'PUT', contentLength: 5 },
+      apiKey: key.apiKey,
+    });
+    const stack = sharedStack();
+    const { stdout } = await run(
+      process.execPath,
+      ['--input-type=module', '-e', INVOKE, bundle, JSON.stringify(event)],
+      {
+        env: {
+          PATH: process.env.PATH,
+          TABLE_NAME: table.tableName,
+          CONTENT_BUCKET: BUCKET,
+          AWS_REGION: stack.region,
+          AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
+          // The SDK's own endpoint settings: the bundle runs unchanged, as in Lambda.
+          AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodb,
+          AWS_ENDPOINT_URL_S3: stack.endpoints.s3,
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+        },
+      },
+    );
+    const response = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as {
+      statusCode: number;
+      body: string;
+    };
+    expect(response.statusCode).toBe(201);
+    const { url } = JSON.parse(response.body) as { url: string };
+    const upload = await fetch(url, { method: 'PUT', body: 'hello' });
+    expect(upload.status).toBe(200);
+    const stored = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'uploads/acme/bundle.txt' }),
+    );
+    expect(await stored.Body?.transformToString()).toBe('hello');
+  });
+});
