@@ -1,13 +1,15 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ISSUE_LINK_ROUTES } from '../../functions/issue-link/issue-link.ts';
 import { generateApiKey } from '../../shared/customers/api-key.ts';
 import { validateNewCustomer } from '../../shared/customers/customer.ts';
 import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
+import { describeTable, TTL_ATTRIBUTE } from '../../shared/table.ts';
 import { apiEvent } from '../helpers/api-events.ts';
 import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
 import { createTestTable } from '../helpers/table.ts';
@@ -82,5 +84,31 @@ describe('the packaged issue-link function', () => {
       new GetObjectCommand({ Bucket: BUCKET, Key: 'uploads/acme/bundle.txt' }),
     );
     expect(await stored.Body?.transformToString()).toBe('hello');
+  });
+});
+
+describe('the packaged CloudFormation template', () => {
+  type Resource = { Type: string; Properties: Record<string, unknown> };
+  const resources = () =>
+    Object.values(
+      (
+        JSON.parse(
+          readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
+        ) as { Resources: Record<string, Resource> }
+      ).Resources,
+    );
+
+  it('declares the table the code and the local stack use', () => {
+    const table = resources().find((r) => r.Type === 'AWS::DynamoDB::Table')?.Properties;
+    const { TableName: _, ...expected } = describeTable('unused');
+    expect(table).toMatchObject(expected);
+    expect(table?.TimeToLiveSpecification).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
+  });
+
+  it('routes exactly the handler’s routes to it', () => {
+    const routes = resources()
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties.RouteKey);
+    expect(routes.sort()).toEqual([...ISSUE_LINK_ROUTES].sort());
   });
 });
