@@ -11,6 +11,11 @@ import type { LocalStack } from '../../local/local-stack.ts';
 import { generateApiKey } from '../../shared/customers/api-key.ts';
 import { validateNewCustomer } from '../../shared/customers/customer.ts';
 import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
+import { DynamoDbLinkRegistry } from '../../shared/links/dynamodb-link-registry.ts';
+import { generateLinkId } from '../../shared/links/link-id.ts';
+import { createLinkIssuer } from '../../shared/links/link-issuer.ts';
+import { createLinkSigner } from '../../shared/links/link-signer.ts';
+import { createS3ObjectLookup } from '../../shared/links/object-lookup.ts';
 import { apiEvent } from '../helpers/api-events.ts';
 import { s3ClientFor, startTestStack } from '../helpers/local-stack.ts';
 import { createTestTable } from '../helpers/table.ts';
@@ -44,6 +49,21 @@ function depsAt(now: () => Date, logger = silent()) {
     logger,
     now,
   });
+}
+
+/** The issuer's settings as createIssueLinkDeps makes them, to rebuild it with one change. */
+function issuerSettings() {
+  return {
+    bucket: CONTENT,
+    defaultExpiresIn: 900,
+    maxExpiresIn: 3600,
+    linkRetentionDays: 90,
+    signer: createLinkSigner(s3),
+    registry: new DynamoDbLinkRegistry(table.documents, table.tableName),
+    objects: createS3ObjectLookup(s3),
+    now: () => new Date(),
+    newLinkId: generateLinkId,
+  };
 }
 
 beforeAll(async () => {
@@ -153,6 +173,31 @@ describe('POST /links: GET links', () => {
     const response = await fetch(issued(answer).url);
     expect(response.status).toBe(403);
     expect(await response.text()).toContain('<Message>Request has expired</Message>');
+  });
+
+  it('cuts a link short to when the signing credentials expire, and says so', async () => {
+    const inTwoMinutes = depsAt(() => new Date());
+    const soon = createIssueLinkHandler({
+      ...inTwoMinutes,
+      issuer: createLinkIssuer({
+        ...issuerSettings(),
+        credentialsExpiration: () => Promise.resolve(new Date(Date.now() + 120_000)),
+      }),
+    });
+    const answer = await issue({ key: REPORT, method: 'GET', expiresIn: 3600 }, keys.acme, soon);
+    expect(answer.body.expiresIn).toBeGreaterThanOrEqual(119);
+    expect(answer.body.expiresIn).toBeLessThanOrEqual(120);
+    expect(new URL(issued(answer).url).searchParams.get('X-Amz-Expires')).toBe(
+      String(answer.body.expiresIn),
+    );
+    const expired = createIssueLinkHandler({
+      ...inTwoMinutes,
+      issuer: createLinkIssuer({
+        ...issuerSettings(),
+        credentialsExpiration: () => Promise.resolve(new Date(Date.now() - 1000)),
+      }),
+    });
+    expect((await issue({ key: REPORT, method: 'GET' }, keys.acme, expired)).status).toBe(500);
   });
 
   it('offers the download under the requested file name', async () => {
