@@ -31,3 +31,20 @@ export function createLocalDynamoDbClient({
 }: LocalEndpoint): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region, credentials });
 }
+
+/** Both clients for a running local stack. */
+export function createLocalClients(stack: {
+  region: string;
+  credentials: LocalEndpoint['credentials'];
+  endpoints: { s3: string; dynamodb: string };
+}): { s3: S3Client; dynamodb: DynamoDBClient } {
+  const reach = (endpoint: string) => ({
+    endpoint,
+    region: stack.region,
+    credentials: stack.credentials,
+  });
+  return {
+    s3: createLocalS3Client(reach(stack.endpoints.s3)),
+    dynamodb: createLocalDynamoDbClient(reach(stack.endpoints.dynamodb)),
+  };
+}

@@ -6,7 +6,7 @@ import {
 } from '../../functions/issue-link/issue-link.ts';
 import { createIssueLinkDeps } from '../../functions/issue-link/issue-link-deps.ts';
 import { loadIssueLinkConfig } from '../../shared/config.ts';
-import { createLocalDynamoDbClient, createLocalS3Client } from '../clients.ts';
+import { createLocalClients } from '../clients.ts';
 import { ensureTable } from '../dynamodb/create-table.ts';
 import type { LocalStack } from '../local-stack.ts';
 import { type LocalApi, startLocalApi } from './local-api-server.ts';
@@ -23,14 +23,7 @@ export async function startLinkApi(options: {
   logger: Logger;
   port?: number;
 }): Promise<LocalApi> {
-  const { stack } = options;
-  const reach = (endpoint: string) => ({
-    endpoint,
-    region: stack.region,
-    credentials: stack.credentials,
-  });
-  const dynamodb = createLocalDynamoDbClient(reach(stack.endpoints.dynamodb));
-  const s3 = createLocalS3Client(reach(stack.endpoints.s3));
+  const { s3, dynamodb } = createLocalClients(options.stack);
   try {
     await ensureTable(dynamodb, options.tableName);
     const config = loadIssueLinkConfig({

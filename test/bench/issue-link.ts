@@ -13,7 +13,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { build } from 'esbuild';
 import { createIssueLinkHandler } from '../../functions/issue-link/issue-link.ts';
 import { createIssueLinkDeps } from '../../functions/issue-link/issue-link-deps.ts';
-import { createLocalDynamoDbClient, createLocalS3Client } from '../../local/clients.ts';
+import { createLocalClients } from '../../local/clients.ts';
 import { ensureTable } from '../../local/dynamodb/create-table.ts';
 import { startLocalStack } from '../../local/local-stack.ts';
 import { generateApiKey } from '../../shared/customers/api-key.ts';
@@ -41,13 +41,7 @@ async function rate(count: number, call: (i: number) => Promise<unknown>): Promi
 
 const stack = await startLocalStack({ buckets: [BUCKET], dynamodbPort: 0, s3Port: 0 });
 try {
-  const reach = (endpoint: string) => ({
-    endpoint,
-    region: stack.region,
-    credentials: stack.credentials,
-  });
-  const s3 = createLocalS3Client(reach(stack.endpoints.s3));
-  const dynamodb = createLocalDynamoDbClient(reach(stack.endpoints.dynamodb));
+  const { s3, dynamodb } = createLocalClients(stack);
   const documents = DynamoDBDocumentClient.from(dynamodb);
   await ensureTable(dynamodb, 'bench');
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: 'x' }));

@@ -14,25 +14,25 @@ describe('validateNewCustomer', () => {
   });
 
   it('names every bad field at once', () => {
-    let error: unknown;
-    try {
+    expect(() =>
       validateNewCustomer({
         customerId: '-acme',
         keyPrefixes: ['ok/', 'bad\u0007/'],
         uploadPrefix: 'uploads/acme',
-      });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).problems).toEqual([
-      {
-        field: 'customerId',
-        problem: 'must be a letter or digit followed by up to 63 of A-Z a-z 0-9 . _ -',
-      },
-      { field: 'keyPrefixes[1]', problem: 'must not contain control characters' },
-      { field: 'uploadPrefix', problem: 'must be a folder: non-empty, ending in /' },
-    ]);
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        name: ValidationError.name,
+        problems: [
+          {
+            field: 'customerId',
+            problem: 'must be a letter or digit followed by up to 63 of A-Z a-z 0-9 . _ -',
+          },
+          { field: 'keyPrefixes[1]', problem: 'must not contain control characters' },
+          { field: 'uploadPrefix', problem: 'must be a folder: non-empty, ending in /' },
+        ],
+      }),
+    );
   });
 });
 

@@ -25,29 +25,32 @@ describe('loadIssueLinkConfig', () => {
   });
 
   it('names every missing or invalid variable at once', () => {
-    let error: unknown;
-    try {
+    expect(() =>
       loadIssueLinkConfig({
         LINK_MAX_EXPIRES_IN: '604801',
         LINK_DEFAULT_EXPIRES_IN: '15m',
         LINK_RETENTION_DAYS: '-1',
-      });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems).toEqual([
-      {
-        field: 'LINK_MAX_EXPIRES_IN',
-        problem: 'must be a whole number from 1 to 604800 (got "604801")',
-      },
-      { field: 'TABLE_NAME', problem: 'is required' },
-      { field: 'CONTENT_BUCKET', problem: 'is required' },
-      {
-        field: 'LINK_DEFAULT_EXPIRES_IN',
-        problem: 'must be a whole number from 1 to 3600 (got "15m")',
-      },
-      { field: 'LINK_RETENTION_DAYS', problem: 'must be a whole number from 1 to 3650 (got "-1")' },
-    ]);
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        name: ConfigError.name,
+        problems: [
+          {
+            field: 'LINK_MAX_EXPIRES_IN',
+            problem: 'must be a whole number from 1 to 604800 (got "604801")',
+          },
+          { field: 'TABLE_NAME', problem: 'is required' },
+          { field: 'CONTENT_BUCKET', problem: 'is required' },
+          {
+            field: 'LINK_DEFAULT_EXPIRES_IN',
+            problem: 'must be a whole number from 1 to 3600 (got "15m")',
+          },
+          {
+            field: 'LINK_RETENTION_DAYS',
+            problem: 'must be a whole number from 1 to 3650 (got "-1")',
+          },
+        ],
+      }),
+    );
   });
 });
