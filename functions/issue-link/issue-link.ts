@@ -4,6 +4,7 @@ import { authenticateCaller } from '../../shared/customers/authenticate-caller.t
 import type { CustomerStore } from '../../shared/customers/customer-store.ts';
 import { NotFoundError, ValidationError } from '../../shared/errors.ts';
 import { errorResponse, jsonResponse } from '../../shared/http.ts';
+import { LINK_ID_PATTERN } from '../../shared/links/link-id.ts';
 import type { LinkIssuer } from '../../shared/links/link-issuer.ts';
 import type { LinkRegistry } from '../../shared/links/link-registry.ts';
 import { validateLinkRequest } from '../../shared/links/link-request.ts';
@@ -50,7 +51,9 @@ export function createIssueLinkHandler(deps: IssueLinkDeps) {
       const customer = await authenticateCaller(deps.customers, event.headers.authorization);
       context.log.customerId = customer.customerId;
       const linkId = event.pathParameters?.linkId ?? '';
-      const found = await deps.registry.find(linkId, deps.now());
+      const found = LINK_ID_PATTERN.test(linkId)
+        ? await deps.registry.find(linkId, deps.now())
+        : undefined;
       // Another customer's link is "not found": its existence is not the caller's business.
       if (found === undefined || found.link.customerId !== customer.customerId) {
         throw new NotFoundError(`no link ${linkId}`);

@@ -2,6 +2,7 @@ import type { AccessLogRecord } from '../access-log/index.ts';
 import { decodeQueryComponent } from '../access-log/index.ts';
 import { isValidCustomerId } from '../customers/customer-id.ts';
 import { createUploadOwnerLookup, type UploadOwnerLookup } from '../customers/upload-owner.ts';
+import { LINK_ID_PATTERN } from '../links/link-id.ts';
 import { emptyCounters, type UsageCounters } from './usage-counters.ts';
 
 /** Whom a request is billed to, for which UTC day, and what it adds. */
@@ -17,7 +18,6 @@ export interface Attribution {
 }
 
 const DEFAULT_UPLOAD_OWNER = createUploadOwnerLookup();
-const LINK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const UPLOAD_OPERATIONS: ReadonlySet<string> = new Set([
   'REST.PUT.OBJECT',
   'REST.POST.OBJECT',

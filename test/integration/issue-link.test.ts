@@ -462,6 +462,14 @@ describe('GET /links/{linkId}', () => {
       }),
     );
     expect(unknown.status).toBe(404);
+    const malformed = await call(
+      apiEvent({
+        routeKey: 'GET /links/{linkId}',
+        pathParameters: { linkId: 'x'.repeat(3000) },
+        apiKey: keys.acme,
+      }),
+    );
+    expect(malformed.status).toBe(404);
   });
 });
 
