@@ -45,6 +45,24 @@ export function loadIssueLinkConfig(env: NodeJS.ProcessEnv): Readonly<IssueLinkC
   return Object.freeze(config);
 }
 
+/** Settings of the metering Lambda. */
+export interface MeterLogsConfig {
+  tableName: string;
+  /** Only log objects under this prefix are metered; S3 writes nothing else there. */
+  logPrefix: string;
+}
+
+/** Reads the metering Lambda's settings from the environment, strictly. */
+export function loadMeterLogsConfig(env: NodeJS.ProcessEnv): Readonly<MeterLogsConfig> {
+  const read = new EnvReader(env);
+  const config: MeterLogsConfig = {
+    tableName: read.string('TABLE_NAME'),
+    logPrefix: env.LOG_PREFIX ?? 'logs/',
+  };
+  read.throwIfInvalid();
+  return Object.freeze(config);
+}
+
 /** Collects every problem before failing, so one deploy fixes them all. */
 class EnvReader {
   private readonly problems: FieldProblem[] = [];

@@ -1,0 +1,341 @@
+import {
+  ConditionalCheckFailedException,
+  ProvisionedThroughputExceededException,
+  RequestLimitExceeded,
+  ThrottlingException,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  paginateQuery,
+  PutCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { withRetries } from '../retry.ts';
+import { TABLE_INDEX } from '../table.ts';
+import { type Period, totalsKey } from './period.ts';
+import { type Account, accountKey, type Chunk, type Contribution } from './plan-chunks.ts';
+import type { LinkUsage } from './usage-aggregator.ts';
+import { addCounters, COUNTER_NAMES, emptyCounters, type UsageCounters } from './usage-counters.ts';
+import type { LogSummary, PeriodTotals, UsageStore } from './usage-store.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+const ADD_COUNTERS = `ADD ${COUNTER_NAMES.map((name) => `#${name} :${name}`).join(', ')}`;
+const COUNTER_NAMES_MAP = Object.fromEntries(COUNTER_NAMES.map((name) => [`#${name}`, name]));
+const counterValues = (counters: UsageCounters) =>
+  Object.fromEntries(COUNTER_NAMES.map((name) => [`:${name}`, counters[name]]));
+
+/**
+ * The usage model of docs/data-model.md in the single table. A chunk's ledger items
+ * (`SRC#<day>#<log object>`, conditional on not existing) are both its idempotency marker
+ * and its audit trail: the transaction that adds them also ADDs to the daily and monthly
+ * totals, so totals change exactly when the ledger does.
+ */
+export class DynamoDbUsageStore implements UsageStore {
+  #writeRequests = 0;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  get writeRequests(): number {
+    return this.#writeRequests;
+  }
+
+  async findSummary(logObject: string): Promise<LogSummary | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: `LOG#${logObject}`, SK: 'SUMMARY' },
+        ConsistentRead: true,
+      }),
+    );
+    if (Item === undefined) return undefined;
+    const { PK: _pk, SK: _sk, type: _type, ...summary } = Item;
+    return summary as LogSummary;
+  }
+
+  async applyChunk(logObject: string, chunk: Chunk): Promise<'applied' | 'skipped'> {
+    const items =
+      chunk.kind === 'totals'
+        ? this.totalsActions(logObject, chunk.contributions)
+        : this.linkActions(logObject, chunk.index, chunk.links);
+    try {
+      await this.transact(items);
+      return 'applied';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    if (chunk.kind === 'links') return 'skipped';
+    // A ledger item exists. Normally the whole chunk was applied before; if the chunking
+    // ever changed between two attempts, apply whatever is still missing, one by one.
+    const missing = await this.missingContributions(logObject, chunk.contributions);
+    for (const contribution of missing) {
+      try {
+        await this.transact(this.totalsActions(logObject, [contribution]));
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    return missing.length === 0 ? 'skipped' : 'applied';
+  }
+
+  async recordAccessTimes(links: ReadonlyMap<string, LinkUsage>): Promise<void> {
+    const moves = [...links].flatMap(([linkId, usage]) => [
+      { linkId, name: 'firstAccess', time: usage.firstAccess, beyond: '>' },
+      { linkId, name: 'lastAccess', time: usage.lastAccess, beyond: '<' },
+    ]);
+    for (const move of moves) {
+      try {
+        this.#writeRequests++;
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { PK: `LINK#${move.linkId}`, SK: 'LINK' },
+            UpdateExpression: 'SET #time = :time',
+            // ISO 8601 UTC times compare correctly as strings.
+            ConditionExpression: `attribute_not_exists(#time) OR #time ${move.beyond} :time`,
+            ExpressionAttributeNames: { '#time': move.name },
+            ExpressionAttributeValues: { ':time': move.time },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+  }
+
+  async writeSummary(summary: LogSummary): Promise<void> {
+    this.#writeRequests++;
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { PK: `LOG#${summary.logObject}`, SK: 'SUMMARY', type: 'logSummary', ...summary },
+      }),
+    );
+  }
+
+  async listTotals(period: Period): Promise<PeriodTotals[]> {
+    const totals: PeriodTotals[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: TABLE_INDEX,
+        KeyConditionExpression: 'GSI1PK = :period',
+        ExpressionAttributeValues: { ':period': totalsKey(period) },
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        totals.push({
+          customerId: String(item.customerId),
+          period: period.value,
+          ...toCounters(item),
+        });
+      }
+    }
+    return totals;
+  }
+
+  async getTotals(account: Account, period: Period): Promise<UsageCounters | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: accountKey(account), SK: totalsKey(period) },
+      }),
+    );
+    return Item === undefined ? undefined : toCounters(Item);
+  }
+
+  async sumContributions(account: Account, period: Period): Promise<UsageCounters> {
+    const sum = emptyCounters();
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :period)',
+        ExpressionAttributeValues: { ':pk': accountKey(account), ':period': `SRC#${period.value}` },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) addCounters(sum, toCounters(item));
+    }
+    return sum;
+  }
+
+  private totalsActions(logObject: string, contributions: Contribution[]): TransactItem[] {
+    const appliedAt = new Date().toISOString();
+    const months = new Map<string, { account: Account; month: string; counters: UsageCounters }>();
+    const items: TransactItem[] = [];
+    for (const { account, day, counters } of contributions) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            PK: accountKey(account),
+            SK: ledgerKey(day, logObject),
+            type: 'contribution',
+            logObject,
+            day,
+            appliedAt,
+            ...counters,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      });
+      items.push(this.addToTotals(account, { kind: 'day', value: day }, counters));
+      const month = day.slice(0, 7);
+      const key = `${accountKey(account)} ${month}`;
+      const entry = months.get(key) ?? { account, month, counters: emptyCounters() };
+      addCounters(entry.counters, counters);
+      months.set(key, entry);
+    }
+    for (const { account, month, counters } of months.values()) {
+      items.push(this.addToTotals(account, { kind: 'month', value: month }, counters));
+    }
+    return items;
+  }
+
+  /** ADD to a totals item; a customer's items also join the index of their period. */
+  private addToTotals(account: Account, period: Period, counters: UsageCounters): TransactItem {
+    const customer = account.kind === 'customer';
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: { PK: accountKey(account), SK: totalsKey(period) },
+        UpdateExpression: `SET #type = :type, #period = :period${
+          customer ? ', customerId = :customer, GSI1PK = :index, GSI1SK = :pk' : ''
+        } ${ADD_COUNTERS}`,
+        ExpressionAttributeNames: { ...COUNTER_NAMES_MAP, '#type': 'type', '#period': 'period' },
+        ExpressionAttributeValues: {
+          ...counterValues(counters),
+          ':type': customer ? 'totals' : 'untrackedTotals',
+          ':period': period.value,
+          ...(customer
+            ? {
+                ':customer': account.customerId,
+                ':index': totalsKey(period),
+                ':pk': accountKey(account),
+              }
+            : {}),
+        },
+      },
+    };
+  }
+
+  private linkActions(
+    logObject: string,
+    index: number,
+    links: Array<[string, LinkUsage]>,
+  ): TransactItem[] {
+    return [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            PK: `LOG#${logObject}`,
+            SK: `LINKS#${String(index).padStart(6, '0')}`,
+            type: 'linkChunk',
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      ...links.map(([linkId, usage]): TransactItem => ({
+        Update: {
+          TableName: this.tableName,
+          Key: { PK: `LINK#${linkId}`, SK: 'LINK' },
+          UpdateExpression: `SET linkId = :linkId, customerId = if_not_exists(customerId, :customer) ${ADD_COUNTERS}`,
+          ExpressionAttributeNames: COUNTER_NAMES_MAP,
+          ExpressionAttributeValues: {
+            ...counterValues(usage.counters),
+            ':linkId': linkId,
+            ':customer': usage.customerId,
+          },
+        },
+      })),
+    ];
+  }
+
+  private async missingContributions(
+    logObject: string,
+    contributions: Contribution[],
+  ): Promise<Contribution[]> {
+    const key = (c: Contribution) => ({
+      PK: accountKey(c.account),
+      SK: ledgerKey(c.day, logObject),
+    });
+    const { Responses } = await this.client.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [this.tableName]: {
+            Keys: contributions.map(key),
+            ConsistentRead: true,
+            ProjectionExpression: 'PK, SK',
+          },
+        },
+      }),
+    );
+    const present = new Set(
+      (Responses?.[this.tableName] ?? []).map((item) => `${String(item.PK)} ${String(item.SK)}`),
+    );
+    return contributions.filter((c) => !present.has(`${key(c).PK} ${key(c).SK}`));
+  }
+
+  private async transact(items: TransactItem[]): Promise<void> {
+    await withRetries(
+      () => {
+        this.#writeRequests++;
+        return this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      },
+      { retryable: isContention },
+    );
+  }
+}
+
+function ledgerKey(day: string, logObject: string): string {
+  return `SRC#${day}#${logObject}`;
+}
+
+function toCounters(item: Record<string, unknown>): UsageCounters {
+  const counters = emptyCounters();
+  for (const name of COUNTER_NAMES) counters[name] = Number(item[name] ?? 0);
+  return counters;
+}
+
+/** A transaction cancelled because a ledger item or marker already exists. */
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
+  );
+}
+
+/** Another writer on the same item, or throttling: worth a retry after a backoff. */
+function isContention(error: unknown): boolean {
+  if (
+    error instanceof TransactionConflictException ||
+    error instanceof ProvisionedThroughputExceededException ||
+    error instanceof RequestLimitExceeded ||
+    error instanceof ThrottlingException
+  ) {
+    return true;
+  }
+  return (
+    error instanceof TransactionCanceledException &&
+    !isConditionFailure(error) &&
+    (error.CancellationReasons ?? []).some((reason) =>
+      ['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded'].includes(
+        reason.Code ?? '',
+      ),
+    )
+  );
+}

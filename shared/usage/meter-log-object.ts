@@ -1,0 +1,63 @@
+import { parseLogStream } from '../access-log/parse-stream.ts';
+import type { LineSource } from '../access-log/read-lines.ts';
+import type { UploadOwnerLookup } from '../customers/upload-owner.ts';
+import { redactSecrets } from '../redact.ts';
+import { planChunks } from './plan-chunks.ts';
+import { UsageAggregator } from './usage-aggregator.ts';
+import type { LogSummary, UsageStore } from './usage-store.ts';
+
+export interface MeterRequest {
+  store: UsageStore;
+  /** `<bucket>/<key>` of the log object. */
+  logObject: string;
+  /** Opens the log object's bytes; called only when it has not been metered yet. */
+  open: () => Promise<LineSource>;
+  uploadOwner?: UploadOwnerLookup;
+  now?: () => Date;
+}
+
+/**
+ * Meters one log object exactly once: parses and aggregates it in memory (bounded by
+ * customers × days and links, not lines), applies its chunks — skipping those a previous
+ * attempt applied — and writes its summary last. A log object with a summary is done:
+ * the call returns that summary without reading the object again.
+ */
+export async function meterLogObject(
+  request: MeterRequest,
+): Promise<{ summary: LogSummary; alreadyMetered: boolean }> {
+  const existing = await request.store.findSummary(request.logObject);
+  if (existing !== undefined) return { summary: existing, alreadyMetered: true };
+  const now = request.now ?? (() => new Date());
+  const started = now().getTime();
+
+  const usage = new UsageAggregator(request.uploadOwner);
+  let lines = 0;
+  for await (const { number, result } of parseLogStream(await request.open())) {
+    lines++;
+    if (result.ok) usage.add(result.record, number);
+    else usage.reject(number, result.reason);
+  }
+
+  const chunks = planChunks(usage);
+  let applied = 0;
+  for (const chunk of chunks) {
+    if ((await request.store.applyChunk(request.logObject, chunk)) === 'applied') applied++;
+  }
+  await request.store.recordAccessTimes(usage.links);
+  const summary: LogSummary = {
+    logObject: request.logObject,
+    lines,
+    records: usage.records,
+    rejected: usage.rejected,
+    samples: usage.samples.map(({ line, reason }) => ({ line, reason: redactSecrets(reason) })),
+    customers: usage.customers.size,
+    links: usage.links.size,
+    chunks: chunks.length,
+    chunksApplied: applied,
+    chunksSkipped: chunks.length - applied,
+    processedAt: now().toISOString(),
+    durationMs: now().getTime() - started,
+  };
+  await request.store.writeSummary(summary);
+  return { summary, alreadyMetered: false };
+}

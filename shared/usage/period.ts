@@ -1,0 +1,19 @@
+/** A billing period: a UTC month `2026-11` or a UTC day `2026-11-22`. */
+export type Period = { kind: 'month' | 'day'; value: string };
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** Reads a period, or undefined when it is neither a month nor a real day. */
+export function parsePeriod(text: string): Period | undefined {
+  if (MONTH.test(text)) return { kind: 'month', value: text };
+  if (DAY.test(text) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text)) {
+    return { kind: 'day', value: text };
+  }
+  return undefined;
+}
+
+/** The sort key of an account's totals for a period: `USAGE#M#2026-11`, `USAGE#D#2026-11-22`. */
+export function totalsKey(period: Period): string {
+  return `USAGE#${period.kind === 'month' ? 'M' : 'D'}#${period.value}`;
+}

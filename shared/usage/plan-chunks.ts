@@ -1,0 +1,78 @@
+import type { LinkUsage, UsageAggregator } from './usage-aggregator.ts';
+import type { UsageCounters } from './usage-counters.ts';
+
+/** Whose totals a contribution adds to: a customer, or the untracked requests. */
+export type Account = { kind: 'customer'; customerId: string } | { kind: 'untracked' };
+
+/** What one log object adds to one account on one UTC day. */
+export interface Contribution {
+  account: Account;
+  day: string;
+  counters: UsageCounters;
+}
+
+/** One transaction's worth of work; applying it twice must change nothing the second time. */
+export type Chunk =
+  | { kind: 'totals'; index: number; contributions: Contribution[] }
+  | { kind: 'links'; index: number; links: Array<[linkId: string, usage: LinkUsage]> };
+
+/** DynamoDB's limit of actions in one TransactWriteItems. */
+export const MAX_TRANSACTION_ACTIONS = 100;
+
+/**
+ * Splits a log object's usage into transactions, deterministically: the same log object
+ * always gives the same chunks, so a retry skips exactly the chunks already applied.
+ *
+ * A totals chunk holds, per contribution, its ledger item and its daily total, plus one
+ * update per (account, month) in the chunk — a transaction may touch an item only once,
+ * so a month's days in one chunk are summed into one monthly update. A links chunk holds
+ * its marker item and one update per link.
+ */
+export function planChunks(usage: UsageAggregator): Chunk[] {
+  const contributions: Contribution[] = [];
+  for (const [customerId, days] of [...usage.customers].sort(byKey)) {
+    for (const [day, counters] of [...days].sort(byKey)) {
+      contributions.push({ account: { kind: 'customer', customerId }, day, counters });
+    }
+  }
+  for (const [day, counters] of [...usage.untracked].sort(byKey)) {
+    contributions.push({ account: { kind: 'untracked' }, day, counters });
+  }
+
+  const chunks: Chunk[] = [];
+  let current: Contribution[] = [];
+  let months = new Set<string>();
+  for (const contribution of contributions) {
+    const month = `${accountKey(contribution.account)} ${contribution.day.slice(0, 7)}`;
+    const actions = (current.length + 1) * 2 + months.size + (months.has(month) ? 0 : 1);
+    if (actions > MAX_TRANSACTION_ACTIONS) {
+      chunks.push({ kind: 'totals', index: chunks.length, contributions: current });
+      current = [];
+      months = new Set();
+    }
+    current.push(contribution);
+    months.add(month);
+  }
+  if (current.length > 0) {
+    chunks.push({ kind: 'totals', index: chunks.length, contributions: current });
+  }
+
+  const links = [...usage.links].sort(byKey);
+  for (let start = 0; start < links.length; start += MAX_TRANSACTION_ACTIONS - 1) {
+    chunks.push({
+      kind: 'links',
+      index: chunks.length,
+      links: links.slice(start, start + MAX_TRANSACTION_ACTIONS - 1),
+    });
+  }
+  return chunks;
+}
+
+/** The partition key of an account's items. */
+export function accountKey(account: Account): string {
+  return account.kind === 'customer' ? `CUSTOMER#${account.customerId}` : 'UNTRACKED';
+}
+
+function byKey<V>(a: [string, V], b: [string, V]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}

@@ -1,0 +1,47 @@
+import type { Period } from './period.ts';
+import type { Account, Chunk } from './plan-chunks.ts';
+import type { LinkUsage, RejectionSample } from './usage-aggregator.ts';
+import type { UsageCounters } from './usage-counters.ts';
+
+/** What metering one log object did: written last, so its presence means "fully applied". */
+export interface LogSummary {
+  /** `<bucket>/<key>` of the log object. */
+  logObject: string;
+  lines: number;
+  records: number;
+  rejected: number;
+  samples: RejectionSample[];
+  customers: number;
+  links: number;
+  chunks: number;
+  chunksApplied: number;
+  chunksSkipped: number;
+  processedAt: string;
+  durationMs: number;
+}
+
+/** An account's totals for a period, as the billing system reads them. */
+export interface PeriodTotals extends UsageCounters {
+  customerId: string;
+  period: string;
+}
+
+/** Where usage totals, their contributions and the log summaries live. */
+export interface UsageStore {
+  findSummary(logObject: string): Promise<LogSummary | undefined>;
+  /**
+   * Applies one chunk of a log object in one transaction; 'skipped' when it had been
+   * applied before (its ledger items exist). Conflicts and throttling are retried.
+   */
+  applyChunk(logObject: string, chunk: Chunk): Promise<'applied' | 'skipped'>;
+  /** Moves each link's first and last access times outwards (idempotent: min and max). */
+  recordAccessTimes(links: ReadonlyMap<string, LinkUsage>): Promise<void>;
+  writeSummary(summary: LogSummary): Promise<void>;
+  /** Every customer's totals for a period: one Query of the index. */
+  listTotals(period: Period): Promise<PeriodTotals[]>;
+  getTotals(account: Account, period: Period): Promise<UsageCounters | undefined>;
+  /** The sum of an account's ledger items in a period: what its totals must equal. */
+  sumContributions(account: Account, period: Period): Promise<UsageCounters>;
+  /** The number of DynamoDB write requests made so far (for the benchmark). */
+  readonly writeRequests: number;
+}

@@ -1,0 +1,246 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMeterLogsHandler } from '../../functions/meter-logs/meter-logs.ts';
+import { createMeterLogsDeps } from '../../functions/meter-logs/meter-logs-deps.ts';
+import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
+import { parsePeriod, type Period } from '../../shared/usage/period.ts';
+import { emptyCounters } from '../../shared/usage/usage-counters.ts';
+import type { LogSummary } from '../../shared/usage/usage-store.ts';
+import { logCreatedEvent, logLine, type Request } from '../helpers/log-objects.ts';
+import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
+import { createTestTable } from '../helpers/table.ts';
+
+const LOGS = 'shared-test-bucket';
+let table: Awaited<ReturnType<typeof createTestTable>>;
+let s3: S3Client;
+let store: DynamoDbUsageStore;
+let objects = 0;
+
+const silent = new Logger({ logLevel: 'SILENT' });
+const period = (text: string): Period => parsePeriod(text) ?? { kind: 'day', value: 'bad' };
+const customer = (customerId: string) => ({ kind: 'customer', customerId }) as const;
+
+function handlerWith(documents: DynamoDBDocumentClient, logger = silent) {
+  return createMeterLogsHandler(
+    createMeterLogsDeps({
+      config: { tableName: table.tableName, logPrefix: 'logs/' },
+      s3,
+      documents,
+      logger,
+    }),
+  );
+}
+
+/** Puts a log object of these lines under logs/ and returns its key. */
+async function putLog(lines: string[], stamp = '2026-11-22-10-20-00'): Promise<string> {
+  const key = `logs/${stamp}-${String(++objects).padStart(16, '0')}`;
+  await s3.send(new PutObjectCommand({ Bucket: LOGS, Key: key, Body: `${lines.join('\n')}\n` }));
+  return key;
+}
+
+/**
+ * The table's document client, recording the name of every command sent; with `failAfter`,
+ * TransactWriteItems fails after that many successes: a crash in the middle of an object.
+ */
+function instrumented(failAfter = Infinity) {
+  const sent: string[] = [];
+  let transactions = 0;
+  const real = table.documents;
+  const client = new Proxy(real, {
+    get(target, name, receiver) {
+      if (name !== 'send') return Reflect.get(target, name, receiver) as unknown;
+      return (command: { constructor: { name: string } }) => {
+        sent.push(command.constructor.name);
+        if (command instanceof TransactWriteCommand && ++transactions > failAfter) {
+          return Promise.reject(new Error('Lambda timed out'));
+        }
+        return real.send(command as TransactWriteCommand);
+      };
+    },
+  });
+  return { client, sent };
+}
+
+function downloads(bytes: number, requests: number) {
+  return { ...emptyCounters(), downloadBytes: bytes, downloadRequests: requests };
+}
+
+beforeAll(async () => {
+  table = await createTestTable();
+  s3 = s3ClientFor(sharedStack());
+  store = new DynamoDbUsageStore(table.documents, table.tableName);
+});
+afterAll(() => {
+  s3?.destroy();
+  table?.destroy();
+});
+
+describe('meter-logs on DynamoDB Local and the local S3', () => {
+  it('counts a log object delivered three times once, and the repeats write nothing', async () => {
+    const key = await putLog([
+      logLine({ customer: 'thrice', bytes: 700 }),
+      logLine({ customer: 'thrice', bytes: 300 }),
+    ]);
+    await handlerWith(table.documents)(logCreatedEvent(LOGS, key));
+    const repeats = instrumented();
+    const handler = handlerWith(repeats.client);
+    await Promise.all([handler(logCreatedEvent(LOGS, key)), handler(logCreatedEvent(LOGS, key))]);
+    expect(await store.getTotals(customer('thrice'), period('2026-11'))).toEqual(
+      downloads(1000, 2),
+    );
+    expect(await store.getTotals(customer('thrice'), period('2026-11-22'))).toEqual(
+      downloads(1000, 2),
+    );
+    // Each repeat lists the customers (for upload prefixes) and finds the summary: no writes.
+    expect(repeats.sent.sort()).toEqual([
+      'GetCommand',
+      'GetCommand',
+      'QueryCommand',
+      'QueryCommand',
+    ]);
+  });
+
+  it('is exact after a crash after chunk k and a retry', async () => {
+    // 150 customers: 5 totals chunks, each with 150 links' usage in 2 link chunks.
+    const lines = Array.from({ length: 150 }, (_, i) =>
+      logLine({ customer: `crash-${String(i).padStart(3, '0')}`, link: `L${i}`, bytes: i + 1 }),
+    );
+    const key = await putLog(lines);
+    await expect(handlerWith(instrumented(2).client)(logCreatedEvent(LOGS, key))).rejects.toThrow(
+      'Lambda timed out',
+    );
+    expect(await store.findSummary(`${LOGS}/${key}`)).toBeUndefined();
+    const partial = await store.listTotals(period('2026-11-22'));
+    expect(partial.filter((t) => t.customerId.startsWith('crash-')).length).toBeGreaterThan(0);
+    expect(partial.filter((t) => t.customerId.startsWith('crash-')).length).toBeLessThan(150);
+
+    await handlerWith(table.documents)(logCreatedEvent(LOGS, key));
+    const summary = (await store.findSummary(`${LOGS}/${key}`)) as LogSummary;
+    expect(summary).toMatchObject({ lines: 150, records: 150, customers: 150, links: 150 });
+    expect(summary.chunksSkipped).toBe(2);
+    expect(summary.chunksApplied).toBe(summary.chunks - 2);
+    const totals = (await store.listTotals(period('2026-11'))).filter((t) =>
+      t.customerId.startsWith('crash-'),
+    );
+    expect(totals).toHaveLength(150);
+    for (const t of totals) {
+      const i = Number(t.customerId.slice(6));
+      expect(t.downloadBytes).toBe(i + 1);
+      expect(t.downloadRequests).toBe(1);
+    }
+  });
+
+  it('is exact when 20 log objects of one customer are metered at once', async () => {
+    const keys = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        putLog(
+          Array.from({ length: 10 }, () =>
+            logLine({ customer: 'hot', link: 'Lhot', bytes: i + 1 }),
+          ),
+        ),
+      ),
+    );
+    const handler = handlerWith(table.documents);
+    await Promise.all(keys.map((key) => handler(logCreatedEvent(LOGS, key))));
+    // 10 lines of i + 1 bytes for i = 0..19: 10 × (1 + … + 20) = 2100.
+    expect(await store.getTotals(customer('hot'), period('2026-11'))).toEqual(downloads(2100, 200));
+    expect(await store.sumContributions(customer('hot'), period('2026-11'))).toEqual(
+      downloads(2100, 200),
+    );
+  });
+
+  it('is exact for one log object of 5,000 customers', async () => {
+    const lines = Array.from({ length: 5000 }, (_, i) =>
+      logLine({ customer: `many-${i}`, bytes: 1 + (i % 7), time: '2026-10-05T01:02:03Z' }),
+    );
+    const key = await putLog(lines);
+    await handlerWith(table.documents)(logCreatedEvent(LOGS, key));
+    const totals = (await store.listTotals(period('2026-10'))).filter((t) =>
+      t.customerId.startsWith('many-'),
+    );
+    expect(totals).toHaveLength(5000);
+    let expectedBytes = 0;
+    for (let i = 0; i < 5000; i++) expectedBytes += 1 + (i % 7);
+    expect(totals.reduce((sum, t) => sum + t.downloadBytes, 0)).toBe(expectedBytes);
+    const summary = (await store.findSummary(`${LOGS}/${key}`)) as LogSummary;
+    expect(summary.chunks).toBeGreaterThan(100);
+    expect(summary.chunksApplied).toBe(summary.chunks);
+  }, 120_000);
+
+  it('puts a log delivered late into the month of its requests', async () => {
+    const key = await putLog(
+      [logLine({ customer: 'late', bytes: 42, time: '2026-10-31T23:59:59Z' })],
+      '2026-11-01-03-00-00',
+    );
+    await handlerWith(table.documents)(logCreatedEvent(LOGS, key));
+    expect(await store.getTotals(customer('late'), period('2026-10'))).toEqual(downloads(42, 1));
+    expect(await store.getTotals(customer('late'), period('2026-10-31'))).toEqual(downloads(42, 1));
+    expect(await store.getTotals(customer('late'), period('2026-11'))).toBeUndefined();
+  });
+
+  it('accounts for every request: attributed plus untracked, per link too', async () => {
+    const requests: Request[] = [
+      { customer: 'whole', link: 'Lw1', bytes: 100, time: '2026-09-01T00:00:00Z' },
+      { customer: 'whole', link: 'Lw1', bytes: 50, time: '2026-09-02T12:00:00Z' },
+      { customer: 'whole', link: 'Lw2', status: 403, bytes: 243, time: '2026-09-02T13:00:00Z' },
+      { customer: null, bytes: 999, time: '2026-09-02T14:00:00Z' },
+      { customer: 'bad id!', bytes: 7, time: '2026-09-03T00:00:00Z' },
+    ];
+    const key = await putLog(requests.map(logLine));
+    await handlerWith(table.documents)(logCreatedEvent(LOGS, key));
+    const september = period('2026-09');
+    const whole = await store.getTotals(customer('whole'), september);
+    expect(whole).toEqual({ ...downloads(150, 2), errorRequests: 1 });
+    const untracked = await store.getTotals({ kind: 'untracked' }, september);
+    expect(untracked).toMatchObject(downloads(999 + 7, 2));
+    expect(await store.sumContributions(customer('whole'), september)).toEqual(whole);
+    const link = await table.documents.send(
+      new GetCommand({
+        TableName: table.tableName,
+        Key: { PK: 'LINK#Lw1', SK: 'LINK' },
+      }),
+    );
+    expect(link.Item).toMatchObject({
+      customerId: 'whole',
+      downloadBytes: 150,
+      downloadRequests: 2,
+      firstAccess: '2026-09-01T00:00:00Z',
+      lastAccess: '2026-09-02T12:00:00Z',
+    });
+  });
+
+  it('counts and samples malformed lines without failing, with no signature in the samples', async () => {
+    const signature = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+    const key = await putLog([
+      logLine({ customer: 'mixed', bytes: 5 }),
+      'this is not a log line',
+      logLine({ customer: 'mixed', bytes: 5 }).slice(0, 200),
+      `x "GET /a?X-Amz-Signature=${signature} HTTP/1.1`,
+    ]);
+    await handlerWith(table.documents)(logCreatedEvent(LOGS, key));
+    const summary = (await store.findSummary(`${LOGS}/${key}`)) as LogSummary;
+    expect(summary).toMatchObject({ lines: 4, records: 1, rejected: 3 });
+    expect(summary.samples.map((s) => s.line)).toEqual([2, 3, 4]);
+    expect(JSON.stringify(summary.samples)).not.toContain(signature.slice(0, 32));
+    expect(await store.getTotals(customer('mixed'), period('2026-11'))).toEqual(downloads(5, 1));
+  });
+
+  it('ignores objects outside the log prefix', async () => {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: LOGS,
+        Key: 'other/x.log',
+        Body: logLine({ customer: 'outside' }),
+      }),
+    );
+    await handlerWith(table.documents)(logCreatedEvent(LOGS, 'other/x.log'));
+    expect(await store.findSummary(`${LOGS}/other/x.log`)).toBeUndefined();
+    expect(await store.getTotals(customer('outside'), period('2026-11'))).toBeUndefined();
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import {
+  accountKey,
+  type Chunk,
+  MAX_TRANSACTION_ACTIONS,
+  planChunks,
+} from '../../../shared/usage/plan-chunks.ts';
+import { UsageAggregator } from '../../../shared/usage/usage-aggregator.ts';
+import { makeRecord, presignedUri } from '../../helpers/records.ts';
+
+/** Usage of `customers` customers over `days` days of November, one request each, with links. */
+function usageOf(customers: number, days: number, order: 'forward' | 'backward' = 'forward') {
+  const usage = new UsageAggregator();
+  const ids = Array.from({ length: customers }, (_, i) => `c${i}`);
+  if (order === 'backward') ids.reverse();
+  let line = 0;
+  for (const id of ids) {
+    for (let day = 1; day <= days; day++) {
+      usage.add(
+        makeRecord({
+          time: `2026-11-${String(day).padStart(2, '0')}T10:00:00Z`,
+          requestUri: presignedUri('GET', '/b/k', id, `L${id}`),
+        }),
+        ++line,
+      );
+    }
+  }
+  return usage;
+}
+
+/** The actions a totals chunk takes: ledger + daily per contribution, one per account-month. */
+function actions(chunk: Chunk): number {
+  if (chunk.kind === 'links') return chunk.links.length + 1;
+  const months = new Set(
+    chunk.contributions.map((c) => `${accountKey(c.account)} ${c.day.slice(0, 7)}`),
+  );
+  return chunk.contributions.length * 2 + months.size;
+}
+
+describe('planChunks', () => {
+  it.each([
+    [1, 1],
+    [33, 1],
+    [34, 1],
+    [1, 30],
+    [250, 3],
+  ])('keeps every chunk of %i customers × %i days within one transaction', (customers, days) => {
+    const chunks = planChunks(usageOf(customers, days));
+    for (const chunk of chunks) expect(actions(chunk)).toBeLessThanOrEqual(MAX_TRANSACTION_ACTIONS);
+    const contributions = chunks.flatMap((c) => (c.kind === 'totals' ? c.contributions : []));
+    expect(contributions).toHaveLength(customers * days);
+    const links = chunks.flatMap((c) => (c.kind === 'links' ? c.links : []));
+    expect(links).toHaveLength(customers);
+  });
+
+  it('fills a chunk: 33 single-day customers take 99 actions, the 34th starts the next', () => {
+    const chunks = planChunks(usageOf(34, 1)).filter((c) => c.kind === 'totals');
+    expect(chunks.map(actions)).toEqual([99, 3]);
+  });
+
+  it('gives the same chunks whatever order the lines came in', () => {
+    expect(planChunks(usageOf(120, 2, 'backward'))).toEqual(planChunks(usageOf(120, 2)));
+  });
+
+  it('plans nothing for a log with no records', () => {
+    expect(planChunks(new UsageAggregator())).toEqual([]);
+  });
+});
