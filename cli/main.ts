@@ -5,6 +5,9 @@ import { devCommand } from './commands/dev.ts';
 import { keysCommand } from './commands/keys.ts';
 import { linkCommand } from './commands/link.ts';
 import { parseCommand } from './commands/parse.ts';
+import { reconcileCommand } from './commands/reconcile.ts';
+import { reportCommand } from './commands/report.ts';
+import { verifyCommand } from './commands/verify.ts';
 
 const COMMANDS: readonly Command[] = [
   parseCommand,
@@ -12,6 +15,9 @@ const COMMANDS: readonly Command[] = [
   customersCommand,
   keysCommand,
   linkCommand,
+  reconcileCommand,
+  reportCommand,
+  verifyCommand,
   devCommand,
 ];
 

@@ -8,6 +8,7 @@ import { generateLinkId } from '../../shared/links/link-id.ts';
 import { createLinkIssuer } from '../../shared/links/link-issuer.ts';
 import { createLinkSigner } from '../../shared/links/link-signer.ts';
 import { createS3ObjectLookup } from '../../shared/links/object-lookup.ts';
+import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import type { IssueLinkDeps } from './issue-link.ts';
 
 /**
@@ -27,6 +28,7 @@ export function createIssueLinkDeps(options: {
   return {
     customers: new DynamoDbCustomerStore(documents, config.tableName),
     registry,
+    usage: new DynamoDbUsageStore(documents, config.tableName),
     maxExpiresIn: config.maxExpiresIn,
     logger: options.logger,
     now,

@@ -8,14 +8,18 @@ import { LINK_ID_PATTERN } from '../../shared/links/link-id.ts';
 import type { LinkIssuer } from '../../shared/links/link-issuer.ts';
 import type { LinkRegistry } from '../../shared/links/link-registry.ts';
 import { validateLinkRequest } from '../../shared/links/link-request.ts';
+import { parsePeriod } from '../../shared/usage/period.ts';
+import { emptyCounters } from '../../shared/usage/usage-counters.ts';
+import type { UsageStore } from '../../shared/usage/usage-store.ts';
 
 /** The routes the handler serves, as API Gateway names them (serverless.yml declares these). */
-export const ISSUE_LINK_ROUTES = ['POST /links', 'GET /links/{linkId}'] as const;
+export const ISSUE_LINK_ROUTES = ['POST /links', 'GET /links/{linkId}', 'GET /usage'] as const;
 
 export interface IssueLinkDeps {
   customers: CustomerStore;
   issuer: LinkIssuer;
   registry: LinkRegistry;
+  usage: UsageStore;
   maxExpiresIn: number;
   logger: Logger;
   now: () => Date;
@@ -33,7 +37,8 @@ interface RequestContext {
 
 /**
  * The link API (API Gateway HTTP API, payload 2.0): `POST /links` issues a tracked link,
- * `GET /links/{linkId}` shows one of the caller's links with its usage so far. Every call
+ * `GET /links/{linkId}` shows one of the caller's links with its usage so far, and
+ * `GET /usage?period=` the caller's own totals for a month or a day. Every call
  * is authenticated by its API key; every outcome is one log line.
  */
 export function createIssueLinkHandler(deps: IssueLinkDeps) {
@@ -60,6 +65,24 @@ export function createIssueLinkHandler(deps: IssueLinkDeps) {
       }
       context.log.linkId = linkId;
       return jsonResponse(200, { ...found.link, usage: found.usage });
+    },
+    'GET /usage': async (event, context) => {
+      const customer = await authenticateCaller(deps.customers, event.headers.authorization);
+      context.log.customerId = customer.customerId;
+      const text = event.queryStringParameters?.period;
+      const period = text === undefined ? undefined : parsePeriod(text);
+      if (period === undefined) {
+        throw new ValidationError([
+          { field: 'period', problem: 'must be a month (2026-11) or a day (2026-11-22)' },
+        ]);
+      }
+      const account = { kind: 'customer', customerId: customer.customerId } as const;
+      const totals = (await deps.usage.getTotals(account, period)) ?? emptyCounters();
+      return jsonResponse(200, {
+        customerId: customer.customerId,
+        period: period.value,
+        ...totals,
+      });
     },
   };
 

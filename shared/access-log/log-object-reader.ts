@@ -1,4 +1,4 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import type { LineSource } from './read-lines.ts';
 
 /** Opens log objects for reading. */
@@ -14,4 +14,27 @@ export function createS3LogObjectOpener(client: S3Client): LogObjectOpener {
     if (Body === undefined) throw new Error(`s3://${bucket}/${key} has no body`);
     return Body as AsyncIterable<Uint8Array>;
   };
+}
+
+/**
+ * Lists the keys of log objects under `prefix`, oldest first (S3 names them by delivery
+ * time), starting after `startAfter` when given: `logs/2026-11-20` lists from that day on.
+ */
+export async function* listLogObjects(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  startAfter?: string,
+): AsyncGenerator<string> {
+  const pages = paginateListObjectsV2(
+    { client },
+    {
+      Bucket: bucket,
+      Prefix: prefix,
+      ...(startAfter === undefined ? {} : { StartAfter: startAfter }),
+    },
+  );
+  for await (const page of pages) {
+    for (const object of page.Contents ?? []) if (object.Key !== undefined) yield object.Key;
+  }
 }

@@ -124,7 +124,7 @@ try {
 const dir = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
 try {
   execFileSync('npx', ['serverless', 'package', '--package', dir], { cwd: ROOT, stdio: 'ignore' });
-  execFileSync('python3', ['-m', 'zipfile', '-e', join(dir, 's3-usage-meter.zip'), dir]);
+  execFileSync('python3', ['-m', 'zipfile', '-e', join(dir, 'issueLink.zip'), dir]);
   const ours = join(dir, 'functions/issue-link/handler.mjs');
   const baselineEntry = join(dir, 'baseline.ts');
   writeFileSync(
@@ -178,7 +178,7 @@ export const handler = () => getSignedUrl(s3, new GetObjectCommand({ Bucket: 'b'
     `  issue-link handler          ${kib(ours).toFixed(0).padStart(5)} KiB  ${oursMs.toFixed(0).padStart(4)} ms  = ${(kib(ours) / kib(baseline)).toFixed(2)}× size, ${(oursMs / baseMs).toFixed(2)}× load`,
   );
   console.log(
-    `  zip uploaded by sls deploy  ${kib(join(dir, 's3-usage-meter.zip')).toFixed(0).padStart(5)} KiB (with the source map)`,
+    `  zip uploaded by sls deploy  ${kib(join(dir, 'issueLink.zip')).toFixed(0).padStart(5)} KiB (with the source map)`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -3,14 +3,16 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISSUE_LINK_ROUTES } from '../../functions/issue-link/issue-link.ts';
 import { generateApiKey } from '../../shared/customers/api-key.ts';
 import { validateNewCustomer } from '../../shared/customers/customer.ts';
 import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
 import { describeTable, TTL_ATTRIBUTE } from '../../shared/table.ts';
+import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import { apiEvent } from '../helpers/api-events.ts';
+import { logCreatedEvent, logLine } from '../helpers/log-objects.ts';
 import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
 import { createTestTable } from '../helpers/table.ts';
 
@@ -18,7 +20,7 @@ const run = promisify(execFile);
 const BUCKET = 'shared-test-bucket';
 const INVOKE = `
 const { handler } = await import(process.argv[1]);
-process.stdout.write(JSON.stringify(await handler(JSON.parse(process.argv[2]))) + '\\n');
+process.stdout.write(JSON.stringify((await handler(JSON.parse(process.argv[2]))) ?? null) + '\\n');
 `;
 
 let dir: string;
@@ -31,8 +33,41 @@ beforeAll(async () => {
   s3 = s3ClientFor(sharedStack());
   // What `sls deploy` would upload: serverless.yml's esbuild settings, offline.
   await run('npx', ['serverless', 'package', '--package', dir], { timeout: 120_000 });
-  await run('python3', ['-m', 'zipfile', '-e', join(dir, 's3-usage-meter.zip'), dir]);
+  for (const name of ['issueLink', 'meterLogs']) {
+    await run('python3', ['-m', 'zipfile', '-e', join(dir, `${name}.zip`), join(dir, name)]);
+  }
 }, 180_000);
+
+/**
+ * Runs a packaged handler in a fresh Node process with Lambda-like settings pointing at the
+ * local stack, and resolves with what it returned, as JSON.
+ */
+async function invoke(
+  bundle: string,
+  event: unknown,
+  env: Record<string, string>,
+): Promise<string> {
+  const stack = sharedStack();
+  const { stdout } = await run(
+    process.execPath,
+    ['--input-type=module', '-e', INVOKE, bundle, JSON.stringify(event)],
+    {
+      env: {
+        PATH: process.env.PATH,
+        TABLE_NAME: table.tableName,
+        AWS_REGION: stack.region,
+        AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
+        // The SDK's own endpoint settings: the bundle runs unchanged, as in Lambda.
+        AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodb,
+        AWS_ENDPOINT_URL_S3: stack.endpoints.s3,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        ...env,
+      },
+    },
+  );
+  return stdout.trim().split('\n').at(-1) ?? '';
+}
 
 afterAll(() => {
   s3?.destroy();
@@ -42,7 +77,7 @@ afterAll(() => {
 
 describe('the packaged issue-link function', () => {
   it('is one minified ES module that issues a working link on the local stack', async () => {
-    const bundle = join(dir, 'functions/issue-link/handler.mjs');
+    const bundle = join(dir, 'issueLink/functions/issue-link/handler.mjs');
     expect(statSync(bundle).size).toBeLessThan(2 * 1024 * 1024);
     const store = new DynamoDbCustomerStore(table.documents, table.tableName);
     await store.createCustomer(validateNewCustomer({ customerId: 'acme' }), new Date());
@@ -53,26 +88,7 @@ describe('the packaged issue-link function', () => {
       body: { key: 'uploads/acme/bundle.txt', method: 'PUT', contentLength: 5 },
       apiKey: key.apiKey,
     });
-    const stack = sharedStack();
-    const { stdout } = await run(
-      process.execPath,
-      ['--input-type=module', '-e', INVOKE, bundle, JSON.stringify(event)],
-      {
-        env: {
-          PATH: process.env.PATH,
-          TABLE_NAME: table.tableName,
-          CONTENT_BUCKET: BUCKET,
-          AWS_REGION: stack.region,
-          AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
-          // The SDK's own endpoint settings: the bundle runs unchanged, as in Lambda.
-          AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodb,
-          AWS_ENDPOINT_URL_S3: stack.endpoints.s3,
-          POWERTOOLS_LOG_LEVEL: 'SILENT',
-        },
-      },
-    );
-    const response = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as {
+    const response = JSON.parse(await invoke(bundle, event, { CONTENT_BUCKET: BUCKET })) as {
       statusCode: number;
       body: string;
     };
@@ -84,6 +100,30 @@ describe('the packaged issue-link function', () => {
       new GetObjectCommand({ Bucket: BUCKET, Key: 'uploads/acme/bundle.txt' }),
     );
     expect(await stored.Body?.transformToString()).toBe('hello');
+  });
+});
+
+describe('the packaged meter-logs function', () => {
+  it('meters a log object from the local S3 into the table', async () => {
+    const key = 'logs/2026-11-22-10-00-00-PACKAGED0000001';
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: key,
+        Body: `${logLine({ customer: 'packaged', bytes: 321 })}\n`,
+      }),
+    );
+    const bundle = join(dir, 'meterLogs/functions/meter-logs/handler.mjs');
+    expect(await invoke(bundle, logCreatedEvent(BUCKET, key), { LOG_PREFIX: 'logs/' })).toBe(
+      'null',
+    );
+    const store = new DynamoDbUsageStore(table.documents, table.tableName);
+    expect(
+      await store.getTotals(
+        { kind: 'customer', customerId: 'packaged' },
+        { kind: 'month', value: '2026-11' },
+      ),
+    ).toMatchObject({ downloadBytes: 321, downloadRequests: 1 });
   });
 });
 

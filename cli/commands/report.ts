@@ -1,0 +1,83 @@
+import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
+import { COUNTER_NAMES, type UsageCounters } from '../../shared/usage/usage-counters.ts';
+import { type Command, parseCommandArgs, UsageError } from '../command.ts';
+import { formatTable } from '../format-table.ts';
+import { readPeriodOption } from '../period-option.ts';
+import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
+
+const USAGE = `Usage: usage-meter report --period 2026-11|2026-11-22 [--customer <id>] [--format table|json|csv]
+
+The per-customer totals of a UTC month or day, as the billing system reads them (one Query
+of the table's index), and the untracked total.
+
+${TARGET_USAGE}`;
+
+const FORMATS = ['table', 'json', 'csv'] as const;
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'per-customer totals of a month or a day, as billing reads them',
+  usage: USAGE,
+  async run(args, io) {
+    const { values } = parseCommandArgs({
+      args,
+      options: {
+        ...TARGET_OPTIONS,
+        period: { type: 'string' },
+        customer: { type: 'string' },
+        format: { type: 'string', default: 'table' },
+      },
+    });
+    const period = readPeriodOption(values.period);
+    const format = FORMATS.find((f) => f === values.format);
+    if (format === undefined) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
+    const target = openTarget(values, process.env);
+    try {
+      const store = new DynamoDbUsageStore(target.documents, target.tableName());
+      let rows: Array<[string, UsageCounters]>;
+      if (values.customer === undefined) {
+        rows = (await store.listTotals(period)).map(({ customerId, period: _, ...counters }) => [
+          customerId,
+          counters,
+        ]);
+      } else {
+        const totals = await store.getTotals(
+          { kind: 'customer', customerId: values.customer },
+          period,
+        );
+        rows = totals === undefined ? [] : [[values.customer, totals]];
+      }
+      rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const untracked =
+        values.customer === undefined
+          ? await store.getTotals({ kind: 'untracked' }, period)
+          : undefined;
+      if (format === 'json') {
+        const customers = rows.map(([customerId, counters]) => ({ customerId, ...counters }));
+        io.stdout.write(
+          `${JSON.stringify({ period: period.value, customers, ...(untracked ? { untracked } : {}) }, null, 2)}\n`,
+        );
+        return 0;
+      }
+      const all =
+        untracked === undefined
+          ? rows
+          : [...rows, ['(untracked)', untracked] as [string, UsageCounters]];
+      const cells = all.map(([id, counters]) => [
+        id,
+        ...COUNTER_NAMES.map((n) => String(counters[n])),
+      ]);
+      io.stdout.write(
+        format === 'csv'
+          ? [['customerId', ...COUNTER_NAMES], ...cells]
+              .map((row) => row.join(','))
+              .join('\n')
+              .concat('\n')
+          : formatTable(['CUSTOMER', ...COUNTER_NAMES], cells),
+      );
+      return 0;
+    } finally {
+      target.close();
+    }
+  },
+};
