@@ -16,7 +16,9 @@ import { generateLinkId } from '../../shared/links/link-id.ts';
 import { createLinkIssuer } from '../../shared/links/link-issuer.ts';
 import { createLinkSigner } from '../../shared/links/link-signer.ts';
 import { createS3ObjectLookup } from '../../shared/links/object-lookup.ts';
+import { meterLogObject } from '../../shared/usage/meter-log-object.ts';
 import { apiEvent } from '../helpers/api-events.ts';
+import { logLine } from '../helpers/log-objects.ts';
 import { s3ClientFor, startTestStack } from '../helpers/local-stack.ts';
 import { createTestTable } from '../helpers/table.ts';
 
@@ -471,6 +473,52 @@ describe('GET /links/{linkId}', () => {
     );
     expect(malformed.status).toBe(404);
   });
+});
+
+describe('GET /usage', () => {
+  const usageOf = (apiKey: string, period?: string) =>
+    call({
+      ...apiEvent({ routeKey: 'GET /usage', apiKey }),
+      ...(period === undefined ? {} : { queryStringParameters: { period } }),
+    });
+
+  it('shows the caller its own totals for a month or a day, zeros when it has none', async () => {
+    await meterLogObject({
+      store: deps.usage,
+      logObject: 'logs-bucket/logs/2026-11-22-10-00-00-USAGE',
+      open: () =>
+        Promise.resolve([
+          `${logLine({ customer: 'acme', bytes: 1234, time: '2026-11-21T10:00:00Z' })}\n`,
+          `${logLine({ customer: 'globex', bytes: 99, time: '2026-11-21T10:00:00Z' })}\n`,
+        ]),
+    });
+    const month = await usageOf(keys.acme, '2026-11');
+    expect(month).toMatchObject({ status: 200 });
+    expect(month.body).toEqual({
+      customerId: 'acme',
+      period: '2026-11',
+      downloadBytes: 1234,
+      downloadRequests: 1,
+      uploadBytes: 0,
+      uploadRequests: 0,
+      errorRequests: 0,
+      otherRequests: 0,
+    });
+    expect((await usageOf(keys.acme, '2026-11-21')).body.downloadBytes).toBe(1234);
+    expect((await usageOf(keys.acme, '2026-11-20')).body.downloadBytes).toBe(0);
+    expect((await usageOf(keys.globex, '2026-11')).body.downloadBytes).toBe(99);
+  });
+
+  it.each([undefined, '2026-13', '2026-02-30', 'last month'])(
+    'refuses the period %j: 400',
+    async (period) => {
+      const answer = await usageOf(keys.acme, period);
+      expect(answer.status).toBe(400);
+      expect((answer.body.error as { problems: unknown }).problems).toEqual([
+        { field: 'period', problem: 'must be a month (2026-11) or a day (2026-11-22)' },
+      ]);
+    },
+  );
 });
 
 describe('unexpected faults', () => {

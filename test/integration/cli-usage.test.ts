@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../cli/main.ts';
+import { createMeterLogsHandler } from '../../functions/meter-logs/meter-logs.ts';
+import { createMeterLogsDeps } from '../../functions/meter-logs/meter-logs-deps.ts';
+import { captureIo } from '../helpers/capture-io.ts';
+import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
+import { logCreatedEvent, logLine } from '../helpers/log-objects.ts';
+import { createTestTable } from '../helpers/table.ts';
+
+const BUCKET = 'shared-test-bucket';
+const PREFIX = `recon-${randomBytes(4).toString('hex')}/`;
+let table: Awaited<ReturnType<typeof createTestTable>>;
+let s3: S3Client;
+let where: string[];
+
+async function cli(...args: string[]) {
+  const io = captureIo();
+  const code = await main([...args, ...where], io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+const LOGS: Record<string, string[]> = {
+  '2026-11-20-08-00-00-AAAAAAAAAAAAAAAA': [
+    logLine({ customer: 'acme', bytes: 100, time: '2026-11-20T07:59:00Z' }),
+    logLine({ customer: null, bytes: 5, time: '2026-11-20T07:59:01Z' }),
+  ],
+  '2026-11-21-08-00-00-BBBBBBBBBBBBBBBB': [
+    logLine({ customer: 'acme', bytes: 20, time: '2026-11-21T07:00:00Z' }),
+    logLine({ customer: 'globex', bytes: 3, time: '2026-11-21T07:00:01Z', status: 404 }),
+  ],
+  '2026-11-22-08-00-00-CCCCCCCCCCCCCCCC': [
+    logLine({ customer: 'globex', bytes: 7000, time: '2026-11-22T07:30:00Z' }),
+  ],
+};
+
+beforeAll(async () => {
+  const stack = sharedStack();
+  table = await createTestTable();
+  s3 = s3ClientFor(stack);
+  where = [
+    '--dynamodb-endpoint',
+    stack.endpoints.dynamodb,
+    '--s3-endpoint',
+    stack.endpoints.s3,
+    '--table',
+    table.tableName,
+  ];
+  for (const [name, lines] of Object.entries(LOGS)) {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: `${PREFIX}${name}`,
+        Body: `${lines.join('\n')}\n`,
+      }),
+    );
+  }
+  // The Lambda has already metered the first one.
+  await createMeterLogsHandler(
+    createMeterLogsDeps({
+      config: { tableName: table.tableName, logPrefix: PREFIX },
+      s3,
+      documents: table.documents,
+      logger: new Logger({ logLevel: 'SILENT' }),
+    }),
+  )(logCreatedEvent(BUCKET, `${PREFIX}2026-11-20-08-00-00-AAAAAAAAAAAAAAAA`));
+});
+
+afterAll(() => {
+  s3?.destroy();
+  table?.destroy();
+});
+
+describe('usage-meter reconcile, report and verify', () => {
+  it('reconciles only what is missing, from a day on, and again finds nothing to do', async () => {
+    const since = await cli(
+      'reconcile',
+      '--bucket',
+      BUCKET,
+      '--prefix',
+      PREFIX,
+      '--since',
+      '2026-11-22',
+    );
+    expect(since).toMatchObject({
+      code: 0,
+      out: 'listed 1, metered 1, already metered 0, failed 0\n',
+    });
+    const all = await cli(
+      'reconcile',
+      '--bucket',
+      BUCKET,
+      '--prefix',
+      PREFIX,
+      '--concurrency',
+      '2',
+    );
+    expect(all.out).toBe('listed 3, metered 1, already metered 2, failed 0\n');
+    const again = await cli('reconcile', '--bucket', BUCKET, '--prefix', PREFIX);
+    expect(again.out).toBe('listed 3, metered 0, already metered 3, failed 0\n');
+  });
+
+  it('reports the totals billing reads, in each format', async () => {
+    const json = await cli('report', '--period', '2026-11', '--format', 'json');
+    expect(JSON.parse(json.out)).toEqual({
+      period: '2026-11',
+      customers: [
+        {
+          customerId: 'acme',
+          downloadBytes: 120,
+          downloadRequests: 2,
+          uploadBytes: 0,
+          uploadRequests: 0,
+          errorRequests: 0,
+          otherRequests: 0,
+        },
+        {
+          customerId: 'globex',
+          downloadBytes: 7000,
+          downloadRequests: 1,
+          uploadBytes: 0,
+          uploadRequests: 0,
+          errorRequests: 1,
+          otherRequests: 0,
+        },
+      ],
+      untracked: {
+        downloadBytes: 5,
+        downloadRequests: 1,
+        uploadBytes: 0,
+        uploadRequests: 0,
+        errorRequests: 0,
+        otherRequests: 0,
+      },
+    });
+    const csv = await cli('report', '--period', '2026-11-21', '--format', 'csv');
+    expect(csv.out).toBe(
+      'customerId,downloadBytes,downloadRequests,uploadBytes,uploadRequests,errorRequests,otherRequests\n' +
+        'acme,20,1,0,0,0,0\n' +
+        'globex,0,0,0,0,1,0\n',
+    );
+    const one = await cli('report', '--period', '2026-11', '--customer', 'globex');
+    expect(one.out.split('\n')[1]).toMatch(/^globex +7000 +1 +0 +0 +1 +0$/);
+    expect((await cli('report', '--period', 'November')).err).toContain(
+      "--period must be a month (2026-11) or a day (2026-11-22), got 'November'",
+    );
+  });
+
+  it('verifies that totals equal their contributions, and finds a total that does not', async () => {
+    expect(await cli('verify', '--period', '2026-11')).toEqual({
+      code: 0,
+      out: '3 accounts checked for 2026-11: all totals equal their contributions\n',
+      err: '',
+    });
+    await table.documents.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: { PK: 'CUSTOMER#acme', SK: 'USAGE#M#2026-11' },
+        UpdateExpression: 'ADD downloadBytes :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+    expect(await cli('verify', '--period', '2026-11')).toEqual({
+      code: 1,
+      out:
+        'acme: downloadBytes total 121 ≠ ledger 120\n' +
+        '3 accounts checked for 2026-11: 1 differ\n',
+      err: '',
+    });
+  });
+});
