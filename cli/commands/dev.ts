@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { LocalApi } from '../../local/api/local-api-server.ts';
 import { startLinkApi } from '../../local/api/start-link-api.ts';
 import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
+import { startMetering } from '../../local/start-metering.ts';
 import { type Command, type CommandIo, parseCommandArgs, UsageError } from '../command.ts';
 
 /** Buckets of the local pipeline: content is logged into the log bucket under LOG_PREFIX. */
@@ -16,8 +17,8 @@ const USAGE = `Usage: usage-meter dev [options]
 
 Runs the local AWS stack in the foreground until Ctrl-C: DynamoDB Local with the table
 '${DEV_TABLE}', the local S3 server with server access logging of '${DEV_CONTENT_BUCKET}'
-delivered to '${DEV_LOG_BUCKET}/${DEV_LOG_PREFIX}', and the link API (POST /links,
-GET /links/{linkId}) on 127.0.0.1.
+delivered to '${DEV_LOG_BUCKET}/${DEV_LOG_PREFIX}' and metered into the table as each arrives,
+and the link API (POST /links, GET /links/{linkId}, GET /usage) on 127.0.0.1.
 
 Options:
   --api-port <port>        link API port on 127.0.0.1 (default 3000; 0: any free port)
@@ -33,6 +34,7 @@ export const devCommand: Command = {
   usage: USAGE,
   async run(args, io) {
     const options = parseDevOptions(args);
+    let metering: ReturnType<typeof startMetering> | undefined;
     const stack = await startLocalStack({
       ...options,
       buckets: [DEV_CONTENT_BUCKET, DEV_LOG_BUCKET],
@@ -47,16 +49,17 @@ export const devCommand: Command = {
         {
           bucket: DEV_LOG_BUCKET,
           prefix: DEV_LOG_PREFIX,
-          handler: (event) => {
-            for (const record of event.Records) {
-              io.stdout.write(
-                `log object delivered: ${record.s3.object.key} (${record.s3.object.size} bytes)\n`,
-              );
-            }
-          },
+          // Set once the stack is up; log objects are delivered only after that.
+          handler: (event) => metering?.meter(event) ?? Promise.resolve(),
         },
       ],
+      onNotificationError: (error) =>
+        io.stderr.write(
+          `metering a log object failed: ${String(error)}\n` +
+            `  (run: npx usage-meter reconcile --local --bucket ${DEV_LOG_BUCKET})\n`,
+        ),
     });
+    const logger = new Logger({ serviceName: 's3-usage-meter' });
     let api: LocalApi;
     try {
       api = await startLinkApi({
@@ -64,8 +67,14 @@ export const devCommand: Command = {
         tableName: DEV_TABLE,
         contentBucket: DEV_CONTENT_BUCKET,
         env: process.env,
-        logger: new Logger({ serviceName: 'issue-link' }),
+        logger,
         port: options.apiPort,
+      });
+      metering = startMetering({
+        stack,
+        tableName: DEV_TABLE,
+        logPrefix: DEV_LOG_PREFIX,
+        logger,
       });
     } catch (error) {
       await stack.stop();
@@ -76,6 +85,7 @@ export const devCommand: Command = {
     io.stdout.write('stopping…\n');
     await api.stop();
     await stack.stop();
+    metering.stop();
     io.stdout.write('stopped\n');
     return 0;
   },

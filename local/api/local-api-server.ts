@@ -105,6 +105,7 @@ function toEvent(
     rawQueryString: url.search.slice(1),
     headers,
     ...(Object.keys(pathParameters).length > 0 ? { pathParameters } : {}),
+    ...(url.search === '' ? {} : { queryStringParameters: queryParameters(url) }),
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
@@ -126,4 +127,13 @@ function toEvent(
     isBase64Encoded: false,
     ...(body.length > 0 ? { body: body.toString('utf8') } : {}),
   };
+}
+
+/** API Gateway's `queryStringParameters`: repeated names joined with commas. */
+function queryParameters(url: URL): Record<string, string> {
+  const parameters: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) {
+    parameters[name] = name in parameters ? `${parameters[name]},${value}` : value;
+  }
+  return parameters;
 }

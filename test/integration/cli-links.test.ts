@@ -120,6 +120,16 @@ describe('operating customers, keys and links from the CLI', () => {
     );
   });
 
+  it('passes the query string to the handler as API Gateway does', async () => {
+    await cli('customers', 'create', 'initech');
+    const apiKey = apiKeyIn((await cli('keys', 'create', 'initech')).out);
+    const response = await fetch(`${api.url}/usage?period=2026-11`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ customerId: 'initech', period: '2026-11' });
+  });
+
   it('answers routes it does not serve as API Gateway does', async () => {
     const response = await fetch(`${api.url}/nothing`);
     expect(response.status).toBe(404);
