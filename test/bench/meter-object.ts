@@ -32,9 +32,9 @@ async function* fileChunks(path: string, bytes: number): AsyncGenerator<Uint8Arr
   }
 }
 const started = performance.now();
-let records = 0;
+let records: number;
 let writeRequests = 0;
-if (mode === '--parse-only') {
+if (mode === 'parse-only') {
   const usage = new UsageAggregator();
   for await (const { number, result } of parseLogStream(await open())) {
     if (result.ok) usage.add(result.record, number);
