@@ -26,6 +26,9 @@ import type { LogSummary, PeriodTotals, UsageStore } from './usage-store.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
+/** Access-time writes in flight at once: they are independent, and one at a time is slow. */
+const ACCESS_TIME_WRITERS = 16;
+
 const ADD_COUNTERS = `ADD ${COUNTER_NAMES.map((name) => `#${name} :${name}`).join(', ')}`;
 const COUNTER_NAMES_MAP = Object.fromEntries(COUNTER_NAMES.map((name) => [`#${name}`, name]));
 const counterValues = (counters: UsageCounters) =>
@@ -88,11 +91,24 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   async recordAccessTimes(links: ReadonlyMap<string, LinkUsage>): Promise<void> {
-    const moves = [...links].flatMap(([linkId, usage]) => [
-      { linkId, name: 'firstAccess', time: usage.firstAccess, beyond: '>' },
-      { linkId, name: 'lastAccess', time: usage.lastAccess, beyond: '<' },
-    ]);
-    for (const move of moves) {
+    // Times only move outwards, so a time already at or beyond ours stays so: reading first
+    // (100 links a request) leaves only the writes that change something.
+    const entries = [...links];
+    const moves: Array<{ linkId: string; name: string; time: string; beyond: '<' | '>' }> = [];
+    for (let start = 0; start < entries.length; start += 100) {
+      const batch = entries.slice(start, start + 100);
+      const known = await this.readAccessTimes(batch.map(([linkId]) => linkId));
+      for (const [linkId, usage] of batch) {
+        const current = known.get(linkId);
+        if (!(current?.firstAccess !== undefined && current.firstAccess <= usage.firstAccess)) {
+          moves.push({ linkId, name: 'firstAccess', time: usage.firstAccess, beyond: '>' });
+        }
+        if (!(current?.lastAccess !== undefined && current.lastAccess >= usage.lastAccess)) {
+          moves.push({ linkId, name: 'lastAccess', time: usage.lastAccess, beyond: '<' });
+        }
+      }
+    }
+    await forEachConcurrently(moves, ACCESS_TIME_WRITERS, async (move) => {
       try {
         this.#writeRequests++;
         await this.client.send(
@@ -100,7 +116,8 @@ export class DynamoDbUsageStore implements UsageStore {
             TableName: this.tableName,
             Key: { PK: `LINK#${move.linkId}`, SK: 'LINK' },
             UpdateExpression: 'SET #time = :time',
-            // ISO 8601 UTC times compare correctly as strings.
+            // ISO 8601 UTC times compare correctly as strings; the condition keeps the
+            // move outwards even when another log object of the link is metered at once.
             ConditionExpression: `attribute_not_exists(#time) OR #time ${move.beyond} :time`,
             ExpressionAttributeNames: { '#time': move.name },
             ExpressionAttributeValues: { ':time': move.time },
@@ -109,7 +126,50 @@ export class DynamoDbUsageStore implements UsageStore {
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
+    });
+  }
+
+  private async readAccessTimes(
+    linkIds: string[],
+  ): Promise<Map<string, { firstAccess?: string; lastAccess?: string }>> {
+    const items = await this.batchGet(
+      linkIds.map((id) => ({ PK: `LINK#${id}`, SK: 'LINK' })),
+      'linkId, firstAccess, lastAccess',
+    );
+    return new Map(
+      items.map((item) => [
+        String(item.linkId),
+        {
+          ...(typeof item.firstAccess === 'string' ? { firstAccess: item.firstAccess } : {}),
+          ...(typeof item.lastAccess === 'string' ? { lastAccess: item.lastAccess } : {}),
+        },
+      ]),
+    );
+  }
+
+  /** BatchGetItem of up to 100 keys, strongly consistent, until none is left unprocessed. */
+  private async batchGet(
+    keys: Array<Record<string, unknown>>,
+    projection: string,
+  ): Promise<Array<Record<string, unknown>>> {
+    const items: Array<Record<string, unknown>> = [];
+    let pending = keys;
+    while (pending.length > 0) {
+      const { Responses, UnprocessedKeys } = await this.client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.tableName]: {
+              Keys: pending,
+              ProjectionExpression: projection,
+              ConsistentRead: true,
+            },
+          },
+        }),
+      );
+      items.push(...(Responses?.[this.tableName] ?? []));
+      pending = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
     }
+    return items;
   }
 
   async writeSummary(summary: LogSummary): Promise<void> {
@@ -273,20 +333,8 @@ export class DynamoDbUsageStore implements UsageStore {
       PK: accountKey(c.account),
       SK: ledgerKey(c.day, logObject),
     });
-    const { Responses } = await this.client.send(
-      new BatchGetCommand({
-        RequestItems: {
-          [this.tableName]: {
-            Keys: contributions.map(key),
-            ConsistentRead: true,
-            ProjectionExpression: 'PK, SK',
-          },
-        },
-      }),
-    );
-    const present = new Set(
-      (Responses?.[this.tableName] ?? []).map((item) => `${String(item.PK)} ${String(item.SK)}`),
-    );
+    const items = await this.batchGet(contributions.map(key), 'PK, SK');
+    const present = new Set(items.map((item) => `${String(item.PK)} ${String(item.SK)}`));
     return contributions.filter((c) => !present.has(`${key(c).PK} ${key(c).SK}`));
   }
 
@@ -299,6 +347,18 @@ export class DynamoDbUsageStore implements UsageStore {
       { retryable: isContention },
     );
   }
+}
+
+async function forEachConcurrently<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function ledgerKey(day: string, logObject: string): string {

@@ -1,10 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.ts';
 import type { LocalApi } from '../../local/api/local-api-server.ts';
 import { startLinkApi } from '../../local/api/start-link-api.ts';
-import { captureIo } from '../helpers/capture-io.ts';
+import { cliOn } from '../helpers/cli.ts';
 import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
 import { createTestTable } from '../helpers/table.ts';
 
@@ -12,14 +11,7 @@ const BUCKET = 'shared-test-bucket';
 let table: Awaited<ReturnType<typeof createTestTable>>;
 let s3: S3Client;
 let api: LocalApi;
-let where: string[];
-
-/** Runs `usage-meter …` against this file's table; resolves with exit code and output. */
-async function cli(...args: string[]) {
-  const io = captureIo();
-  const code = await main([...args, ...where], io);
-  return { code, out: io.out(), err: io.err() };
-}
+let cli: ReturnType<typeof cliOn>;
 
 const apiKeyIn = (output: string) => /^api key +(umk_\S+)$/m.exec(output)?.[1] ?? 'none';
 const keyIdIn = (output: string) => /^key id +(key_\S+)$/m.exec(output)?.[1] ?? 'none';
@@ -28,16 +20,7 @@ beforeAll(async () => {
   const stack = sharedStack();
   table = await createTestTable();
   s3 = s3ClientFor(stack);
-  where = [
-    '--dynamodb-endpoint',
-    stack.endpoints.dynamodb,
-    '--s3-endpoint',
-    stack.endpoints.s3,
-    '--table',
-    table.tableName,
-    '--bucket',
-    BUCKET,
-  ];
+  cli = cliOn(table.tableName, BUCKET);
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'docs/guide.txt', Body: 'read me' }));
   api = await startLinkApi({
     stack,

@@ -3,10 +3,9 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.ts';
 import { createMeterLogsHandler } from '../../functions/meter-logs/meter-logs.ts';
 import { createMeterLogsDeps } from '../../functions/meter-logs/meter-logs-deps.ts';
-import { captureIo } from '../helpers/capture-io.ts';
+import { cliOn } from '../helpers/cli.ts';
 import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
 import { logCreatedEvent, logLine } from '../helpers/log-objects.ts';
 import { createTestTable } from '../helpers/table.ts';
@@ -15,13 +14,7 @@ const BUCKET = 'shared-test-bucket';
 const PREFIX = `recon-${randomBytes(4).toString('hex')}/`;
 let table: Awaited<ReturnType<typeof createTestTable>>;
 let s3: S3Client;
-let where: string[];
-
-async function cli(...args: string[]) {
-  const io = captureIo();
-  const code = await main([...args, ...where], io);
-  return { code, out: io.out(), err: io.err() };
-}
+let cli: ReturnType<typeof cliOn>;
 
 const LOGS: Record<string, string[]> = {
   '2026-11-20-08-00-00-AAAAAAAAAAAAAAAA': [
@@ -41,14 +34,7 @@ beforeAll(async () => {
   const stack = sharedStack();
   table = await createTestTable();
   s3 = s3ClientFor(stack);
-  where = [
-    '--dynamodb-endpoint',
-    stack.endpoints.dynamodb,
-    '--s3-endpoint',
-    stack.endpoints.s3,
-    '--table',
-    table.tableName,
-  ];
+  cli = cliOn(table.tableName);
   for (const [name, lines] of Object.entries(LOGS)) {
     await s3.send(
       new PutObjectCommand({

@@ -231,6 +231,43 @@ describe('meter-logs on DynamoDB Local and the local S3', () => {
     expect(await store.getTotals(customer('mixed'), period('2026-11'))).toEqual(downloads(5, 1));
   });
 
+  it('applies only what is missing when a retry chunks the same contributions differently', async () => {
+    const contribution = (customerId: string, bytes: number) => ({
+      account: customer(customerId),
+      day: '2026-08-01',
+      counters: downloads(bytes, 1),
+    });
+    const object = 'logs-bucket/logs/rechunked';
+    expect(
+      await store.applyChunk(object, {
+        kind: 'totals',
+        index: 0,
+        contributions: [contribution('re-a', 1), contribution('re-b', 2)],
+      }),
+    ).toBe('applied');
+    expect(
+      await store.applyChunk(object, {
+        kind: 'totals',
+        index: 0,
+        contributions: [contribution('re-a', 1), contribution('re-b', 2), contribution('re-c', 3)],
+      }),
+    ).toBe('applied');
+    expect(
+      await store.applyChunk(object, {
+        kind: 'totals',
+        index: 0,
+        contributions: [contribution('re-c', 3)],
+      }),
+    ).toBe('skipped');
+    for (const [id, bytes] of [
+      ['re-a', 1],
+      ['re-b', 2],
+      ['re-c', 3],
+    ] as const) {
+      expect(await store.getTotals(customer(id), period('2026-08'))).toEqual(downloads(bytes, 1));
+    }
+  });
+
   it('ignores objects outside the log prefix', async () => {
     await s3.send(
       new PutObjectCommand({
