@@ -26,6 +26,13 @@ import type { LogSummary, PeriodTotals, UsageStore } from './usage-store.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
+/** Where a link's first and last access times should move to (only those that move). */
+interface AccessTimeMove {
+  linkId: string;
+  firstAccess?: string;
+  lastAccess?: string;
+}
+
 /** Access-time writes in flight at once: they are independent, and one at a time is slow. */
 const ACCESS_TIME_WRITERS = 16;
 
@@ -94,39 +101,58 @@ export class DynamoDbUsageStore implements UsageStore {
     // Times only move outwards, so a time already at or beyond ours stays so: reading first
     // (100 links a request) leaves only the writes that change something.
     const entries = [...links];
-    const moves: Array<{ linkId: string; name: string; time: string; beyond: '<' | '>' }> = [];
+    const moves: AccessTimeMove[] = [];
     for (let start = 0; start < entries.length; start += 100) {
       const batch = entries.slice(start, start + 100);
       const known = await this.readAccessTimes(batch.map(([linkId]) => linkId));
       for (const [linkId, usage] of batch) {
         const current = known.get(linkId);
+        const move: AccessTimeMove = { linkId };
         if (!(current?.firstAccess !== undefined && current.firstAccess <= usage.firstAccess)) {
-          moves.push({ linkId, name: 'firstAccess', time: usage.firstAccess, beyond: '>' });
+          move.firstAccess = usage.firstAccess;
         }
         if (!(current?.lastAccess !== undefined && current.lastAccess >= usage.lastAccess)) {
-          moves.push({ linkId, name: 'lastAccess', time: usage.lastAccess, beyond: '<' });
+          move.lastAccess = usage.lastAccess;
         }
+        if (move.firstAccess !== undefined || move.lastAccess !== undefined) moves.push(move);
       }
     }
     await forEachConcurrently(moves, ACCESS_TIME_WRITERS, async (move) => {
-      try {
-        this.#writeRequests++;
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { PK: `LINK#${move.linkId}`, SK: 'LINK' },
-            UpdateExpression: 'SET #time = :time',
-            // ISO 8601 UTC times compare correctly as strings; the condition keeps the
-            // move outwards even when another log object of the link is metered at once.
-            ConditionExpression: `attribute_not_exists(#time) OR #time ${move.beyond} :time`,
-            ExpressionAttributeNames: { '#time': move.name },
-            ExpressionAttributeValues: { ':time': move.time },
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // One write for both times; if another writer moved one of them meanwhile, the
+      // condition fails and each time is tried on its own.
+      if (await this.moveAccessTimes(move)) return;
+      if (move.firstAccess !== undefined && move.lastAccess !== undefined) {
+        await this.moveAccessTimes({ linkId: move.linkId, firstAccess: move.firstAccess });
+        await this.moveAccessTimes({ linkId: move.linkId, lastAccess: move.lastAccess });
       }
     });
+  }
+
+  /** Sets the given access times if each moves outwards; false when a condition fails. */
+  private async moveAccessTimes(move: AccessTimeMove): Promise<boolean> {
+    const times = (['firstAccess', 'lastAccess'] as const).filter((n) => move[n] !== undefined);
+    try {
+      this.#writeRequests++;
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: `LINK#${move.linkId}`, SK: 'LINK' },
+          UpdateExpression: `SET ${times.map((n) => `${n} = :${n}`).join(', ')}`,
+          // ISO 8601 UTC times compare correctly as strings.
+          ConditionExpression: times
+            .map(
+              (n) =>
+                `(attribute_not_exists(${n}) OR ${n} ${n === 'firstAccess' ? '>' : '<'} :${n})`,
+            )
+            .join(' AND '),
+          ExpressionAttributeValues: Object.fromEntries(times.map((n) => [`:${n}`, move[n]])),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   private async readAccessTimes(

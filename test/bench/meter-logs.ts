@@ -31,7 +31,15 @@ async function wholeLines(bytes: number): Promise<number> {
 // The local S3 keeps objects in files: in memory (tmpfs) where there is one, so that the
 // machine's disk speed does not become what is measured.
 const dataDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'bench-meter-'));
-const stack = await startLocalStack({ buckets: [BUCKET], dynamodbPort: 0, s3Port: 0, dataDir });
+// DynamoDB Local in memory (a data directory makes every write a SQLite commit); the S3
+// server on top of it, keeping its files in dataDir.
+const dynamodbStack = await startLocalStack({ buckets: [], dynamodbPort: 0, s3Port: 0 });
+const stack = await startLocalStack({
+  buckets: [BUCKET],
+  s3Port: 0,
+  dataDir,
+  dynamodbEndpoint: dynamodbStack.endpoints.dynamodb,
+});
 const { s3, dynamodb } = createLocalClients(stack);
 try {
   const unit = await wholeLines(100 * MiB);
@@ -95,5 +103,6 @@ try {
   s3.destroy();
   dynamodb.destroy();
   await stack.stop();
+  await dynamodbStack.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -10,7 +10,7 @@ import { createMeterLogsHandler } from '../../functions/meter-logs/meter-logs.ts
 import { createMeterLogsDeps } from '../../functions/meter-logs/meter-logs-deps.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import { parsePeriod, type Period } from '../../shared/usage/period.ts';
-import { emptyCounters } from '../../shared/usage/usage-counters.ts';
+import { COUNTER_NAMES, emptyCounters } from '../../shared/usage/usage-counters.ts';
 import type { LogSummary } from '../../shared/usage/usage-store.ts';
 import { logCreatedEvent, logLine, type Request } from '../helpers/log-objects.ts';
 import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
@@ -213,6 +213,15 @@ describe('meter-logs on DynamoDB Local and the local S3', () => {
       firstAccess: '2026-09-01T00:00:00Z',
       lastAccess: '2026-09-02T12:00:00Z',
     });
+    const other = await table.documents.send(
+      new GetCommand({ TableName: table.tableName, Key: { PK: 'LINK#Lw2', SK: 'LINK' } }),
+    );
+    // The customer's links together hold exactly its totals.
+    const linkSum = { ...emptyCounters() };
+    for (const item of [link.Item, other.Item]) {
+      for (const name of COUNTER_NAMES) linkSum[name] += Number(item?.[name] ?? 0);
+    }
+    expect(linkSum).toEqual(whole);
   });
 
   it('counts and samples malformed lines without failing, with no signature in the samples', async () => {
@@ -266,6 +275,28 @@ describe('meter-logs on DynamoDB Local and the local S3', () => {
     ] as const) {
       expect(await store.getTotals(customer(id), period('2026-08'))).toEqual(downloads(bytes, 1));
     }
+  });
+
+  it('moves a link’s first and last access outwards whatever order its logs arrive in', async () => {
+    const middle = await putLog([
+      logLine({ customer: 'o', link: 'Lorder', time: '2026-07-10T00:00:00Z' }),
+    ]);
+    const late = await putLog([
+      logLine({ customer: 'o', link: 'Lorder', time: '2026-07-20T00:00:00Z' }),
+    ]);
+    const early = await putLog([
+      logLine({ customer: 'o', link: 'Lorder', time: '2026-07-01T00:00:00Z' }),
+    ]);
+    const handler = handlerWith(table.documents);
+    for (const key of [middle, late, early]) await handler(logCreatedEvent(LOGS, key));
+    const { Item } = await table.documents.send(
+      new GetCommand({ TableName: table.tableName, Key: { PK: 'LINK#Lorder', SK: 'LINK' } }),
+    );
+    expect(Item).toMatchObject({
+      downloadRequests: 3,
+      firstAccess: '2026-07-01T00:00:00Z',
+      lastAccess: '2026-07-20T00:00:00Z',
+    });
   });
 
   it('ignores objects outside the log prefix', async () => {
