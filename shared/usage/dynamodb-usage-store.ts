@@ -16,6 +16,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { forEachConcurrently } from '../concurrency.ts';
 import { withRetries } from '../retry.ts';
 import { TABLE_INDEX } from '../table.ts';
 import { type Period, totalsKey } from './period.ts';
@@ -373,18 +374,6 @@ export class DynamoDbUsageStore implements UsageStore {
       { retryable: isContention },
     );
   }
-}
-
-async function forEachConcurrently<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function ledgerKey(day: string, logObject: string): string {

@@ -1,0 +1,33 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { forEachConcurrently } from '../../../shared/concurrency.ts';
+
+describe('forEachConcurrently', () => {
+  it('runs every item with at most `limit` in flight', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const done: number[] = [];
+    await forEachConcurrently([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
+      most = Math.max(most, ++inFlight);
+      await sleep(5);
+      done.push(n);
+      inFlight--;
+    });
+    expect(done.sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(most).toBe(3);
+  });
+
+  it('starts nothing after a failure, lets the running ones settle, and rejects with it', async () => {
+    const started: number[] = [];
+    let settled = 0;
+    const run = forEachConcurrently([1, 2, 3, 4, 5, 6], 2, async (n) => {
+      started.push(n);
+      if (n === 2) throw new Error('chunk 2 failed');
+      await sleep(10);
+      settled++;
+    });
+    await expect(run).rejects.toThrow('chunk 2 failed');
+    expect(started).toEqual([1, 2]);
+    expect(settled).toBe(1);
+  });
+});
