@@ -8,6 +8,8 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { forEachConcurrently } from '../../shared/concurrency.ts';
 import { createLocalClients } from '../../local/clients.ts';
 import { ensureTable } from '../../local/dynamodb/create-table.ts';
 import { startLocalStack } from '../../local/local-stack.ts';
@@ -96,6 +98,21 @@ try {
   // file instead: the same LineSource the S3 body is, read the same way.
   const small = await run(['file', file, String(unit)]);
   const large = await run(['file', file, String(unit * 10)]);
+
+  // What the emulator itself sustains: plain PutItems, 16 at a time, as the access times go.
+  await ensureTable(dynamodb, 'bench-raw');
+  const documents = DynamoDBDocumentClient.from(dynamodb);
+  const writes = Array.from({ length: 3000 }, (_, i) => i);
+  const rawStarted = performance.now();
+  await forEachConcurrently(writes, 16, async (i) => {
+    await documents.send(
+      new PutCommand({ TableName: 'bench-raw', Item: { PK: `W#${i}`, SK: 'W' } }),
+    );
+  });
+  const rawRate = writes.length / ((performance.now() - rawStarted) / 1000);
+  console.log(
+    `DynamoDB Local alone: ${rawRate.toFixed(0)} writes/s, so the object's ${meter.writeRequests} write requests take ≥ ${(meter.writeRequests / rawRate).toFixed(1)} s of the ${meter.seconds.toFixed(1)} s here`,
+  );
   console.log(
     `peak memory metering into DynamoDB: ${(unit / MiB).toFixed(0)} MiB ${small.maxRssMiB.toFixed(0)} MiB; ${((unit * 10) / MiB).toFixed(0)} MiB ${large.maxRssMiB.toFixed(0)} MiB (ratio ${(large.maxRssMiB / small.maxRssMiB).toFixed(2)}×; flat ≈ 1.0×; ${large.writeRequests} write requests; ${large.seconds.toFixed(0)} s)`,
   );
