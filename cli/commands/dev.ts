@@ -149,7 +149,7 @@ function printBanner(
   io.stdout.write(
     [
       'Local AWS stack ready (Ctrl-C to stop)',
-      `  link API     ${api.url}  (POST /links, GET /links/{linkId}; customers and keys: usage-meter customers|keys --local)`,
+      `  link API     ${api.url}  (POST /links, GET /links/{linkId}, GET /usage; customers and keys: usage-meter customers|keys --local)`,
       `  S3           ${stack.endpoints.s3}  (path-style; buckets ${DEV_CONTENT_BUCKET}, ${DEV_LOG_BUCKET})`,
       `  access logs  ${DEV_CONTENT_BUCKET} → s3://${DEV_LOG_BUCKET}/${DEV_LOG_PREFIX}`,
       `  DynamoDB     ${stack.endpoints.dynamodb}  (table ${DEV_TABLE})`,
