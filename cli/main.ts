@@ -1,6 +1,7 @@
 import { type Command, type CommandIo, UsageError } from './command.ts';
 import { aggregateCommand } from './commands/aggregate.ts';
 import { customersCommand } from './commands/customers.ts';
+import { demoCommand } from './commands/demo.ts';
 import { devCommand } from './commands/dev.ts';
 import { keysCommand } from './commands/keys.ts';
 import { linkCommand } from './commands/link.ts';
@@ -19,6 +20,7 @@ const COMMANDS: readonly Command[] = [
   reportCommand,
   verifyCommand,
   devCommand,
+  demoCommand,
 ];
 
 function overview(): string {
