@@ -4,6 +4,9 @@ import type { LocalApi } from '../../local/api/local-api-server.ts';
 import { startLinkApi } from '../../local/api/start-link-api.ts';
 import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
 import { startMetering } from '../../local/start-metering.ts';
+import { createLocalClients } from '../../local/clients.ts';
+import { DEMO_CUSTOMER, ensureDemoCustomer, tryItCommands } from '../../local/demo-customer.ts';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Command, type CommandIo, parseCommandArgs, UsageError } from '../command.ts';
 
 /** Buckets of the local pipeline: content is logged into the log bucket under LOG_PREFIX. */
@@ -80,7 +83,22 @@ export const devCommand: Command = {
       await stack.stop();
       throw error;
     }
+    const { s3, dynamodb } = createLocalClients(stack);
+    const demo = await ensureDemoCustomer({
+      documents: DynamoDBDocumentClient.from(dynamodb),
+      s3,
+      tableName: DEV_TABLE,
+      bucket: DEV_CONTENT_BUCKET,
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    });
+    s3.destroy();
+    dynamodb.destroy();
     printBanner(stack, api, options.dataDir, io);
+    io.stdout.write(
+      `Demo customer '${DEMO_CUSTOMER}' ${demo.created ? 'created' : 'kept from the last run'}` +
+        ` (may download demo/…; uploads go under uploads/demo/).\n` +
+        tryItCommands(api.url, demo.apiKey, new Date().toISOString().slice(0, 7)),
+    );
     await waitForSignal();
     io.stdout.write('stopping…\n');
     await api.stop();
