@@ -1,4 +1,7 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { inject } from 'vitest';
+import type { LocalApi } from '../../local/api/local-api-server.ts';
+import { startLinkApi } from '../../local/api/start-link-api.ts';
 import { createLocalDynamoDbClient, createLocalS3Client } from '../../local/clients.ts';
 import {
   type LocalStack,
@@ -37,5 +40,16 @@ export function dynamoDbClientFor(stack: StackLike) {
     endpoint: stack.endpoints.dynamodb,
     region: stack.region,
     credentials: stack.credentials,
+  });
+}
+
+/** The link API on the shared stack for one test table and content bucket, quiet. */
+export function startTestLinkApi(tableName: string, contentBucket: string): Promise<LocalApi> {
+  return startLinkApi({
+    stack: sharedStack(),
+    tableName,
+    contentBucket,
+    env: {},
+    logger: new Logger({ logLevel: 'SILENT' }),
   });
 }

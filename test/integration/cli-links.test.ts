@@ -1,10 +1,8 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalApi } from '../../local/api/local-api-server.ts';
-import { startLinkApi } from '../../local/api/start-link-api.ts';
 import { cliOn } from '../helpers/cli.ts';
-import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
+import { s3ClientFor, sharedStack, startTestLinkApi } from '../helpers/local-stack.ts';
 import { createTestTable } from '../helpers/table.ts';
 
 const BUCKET = 'shared-test-bucket';
@@ -22,13 +20,7 @@ beforeAll(async () => {
   s3 = s3ClientFor(stack);
   cli = cliOn(table.tableName, BUCKET);
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'docs/guide.txt', Body: 'read me' }));
-  api = await startLinkApi({
-    stack,
-    tableName: table.tableName,
-    contentBucket: BUCKET,
-    env: {},
-    logger: new Logger({ logLevel: 'SILENT' }),
-  });
+  api = await startTestLinkApi(table.tableName, BUCKET);
 });
 
 afterAll(async () => {

@@ -3,13 +3,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalApi } from '../../local/api/local-api-server.ts';
-import { startLinkApi } from '../../local/api/start-link-api.ts';
 import { ensureDemoCustomer, tryItCommands } from '../../local/demo-customer.ts';
-import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
+import { s3ClientFor, sharedStack, startTestLinkApi } from '../helpers/local-stack.ts';
 import { createTestTable } from '../helpers/table.ts';
 
 const BUCKET = 'shared-test-bucket';
@@ -22,13 +20,7 @@ beforeAll(async () => {
   table = await createTestTable();
   s3 = s3ClientFor(sharedStack());
   dataDir = mkdtempSync(join(tmpdir(), 'demo-'));
-  api = await startLinkApi({
-    stack: sharedStack(),
-    tableName: table.tableName,
-    contentBucket: BUCKET,
-    env: {},
-    logger: new Logger({ logLevel: 'SILENT' }),
-  });
+  api = await startTestLinkApi(table.tableName, BUCKET);
 });
 
 afterAll(async () => {

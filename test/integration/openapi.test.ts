@@ -1,17 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ISSUE_LINK_ROUTES } from '../../functions/issue-link/issue-link.ts';
 import type { LocalApi } from '../../local/api/local-api-server.ts';
-import { startLinkApi } from '../../local/api/start-link-api.ts';
 import { generateApiKey } from '../../shared/customers/api-key.ts';
 import { validateNewCustomer } from '../../shared/customers/customer.ts';
 import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
-import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
+import { s3ClientFor, sharedStack, startTestLinkApi } from '../helpers/local-stack.ts';
 import { createTestTable } from '../helpers/table.ts';
 
 type Operation = { responses: Record<string, { $ref?: string; content?: unknown }> };
@@ -54,13 +52,7 @@ beforeAll(async () => {
   const key = generateApiKey();
   await store.addApiKey('spec', key, new Date());
   apiKey = key.apiKey;
-  api = await startLinkApi({
-    stack: sharedStack(),
-    tableName: table.tableName,
-    contentBucket: BUCKET,
-    env: {},
-    logger: new Logger({ logLevel: 'SILENT' }),
-  });
+  api = await startTestLinkApi(table.tableName, BUCKET);
 });
 
 afterAll(async () => {
