@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { authenticateCaller } from '../../shared/customers/authenticate-caller.ts';
+import type { Customer } from '../../shared/customers/customer.ts';
 import type { CustomerStore } from '../../shared/customers/customer-store.ts';
 import { NotFoundError, ValidationError } from '../../shared/errors.ts';
 import { errorResponse, jsonResponse } from '../../shared/http.ts';
@@ -27,6 +28,7 @@ export interface IssueLinkDeps {
 
 type Route = (
   event: APIGatewayProxyEventV2,
+  caller: Customer,
   context: RequestContext,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -43,18 +45,14 @@ interface RequestContext {
  */
 export function createIssueLinkHandler(deps: IssueLinkDeps) {
   const routes: Record<(typeof ISSUE_LINK_ROUTES)[number], Route> = {
-    'POST /links': async (event, context) => {
-      const customer = await authenticateCaller(deps.customers, event.headers.authorization);
-      context.log.customerId = customer.customerId;
+    'POST /links': async (event, customer, context) => {
       const request = validateLinkRequest(readJsonBody(event), deps.maxExpiresIn);
       context.log.method = request.method;
       const link = await deps.issuer.issue(customer, request);
       context.log.linkId = link.linkId;
       return jsonResponse(201, link);
     },
-    'GET /links/{linkId}': async (event, context) => {
-      const customer = await authenticateCaller(deps.customers, event.headers.authorization);
-      context.log.customerId = customer.customerId;
+    'GET /links/{linkId}': async (event, customer, context) => {
       const linkId = event.pathParameters?.linkId ?? '';
       const found = LINK_ID_PATTERN.test(linkId)
         ? await deps.registry.find(linkId, deps.now())
@@ -66,9 +64,7 @@ export function createIssueLinkHandler(deps: IssueLinkDeps) {
       context.log.linkId = linkId;
       return jsonResponse(200, { ...found.link, usage: found.usage });
     },
-    'GET /usage': async (event, context) => {
-      const customer = await authenticateCaller(deps.customers, event.headers.authorization);
-      context.log.customerId = customer.customerId;
+    'GET /usage': async (event, customer) => {
       const text = event.queryStringParameters?.period;
       const period = text === undefined ? undefined : parsePeriod(text);
       if (period === undefined) {
@@ -94,7 +90,10 @@ export function createIssueLinkHandler(deps: IssueLinkDeps) {
     try {
       const route = (routes as Record<string, Route | undefined>)[event.routeKey];
       if (route === undefined) throw new NotFoundError(`no route ${event.routeKey}`);
-      response = await route(event, context);
+      // Every route is the caller's own business: authenticate once, here.
+      const caller = await authenticateCaller(deps.customers, event.headers.authorization);
+      context.log.customerId = caller.customerId;
+      response = await route(event, caller, context);
     } catch (error) {
       response = errorResponse(error, requestId);
       if (response.statusCode === 500) deps.logger.error('unexpected fault', { requestId, error });
