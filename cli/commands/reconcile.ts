@@ -64,7 +64,7 @@ export const reconcileCommand: Command = {
             store,
             logObject: `${logBucket}/${key}`,
             open: () => open(logBucket, key),
-            uploadOwner,
+            loadUploadOwner: () => Promise.resolve(uploadOwner),
           }),
         concurrency,
         onProgress: (p) => {

@@ -15,7 +15,11 @@ export interface MeterRequest {
   logObject: string;
   /** Opens the log object's bytes; called only when it has not been metered yet. */
   open: () => Promise<LineSource>;
-  uploadOwner?: UploadOwnerLookup;
+  /**
+   * Who owns browser (POST) uploads by key; asked for only when the object is metered now,
+   * so that a repeated delivery costs nothing but the summary read.
+   */
+  loadUploadOwner?: () => Promise<UploadOwnerLookup>;
   now?: () => Date;
 }
 
@@ -33,7 +37,7 @@ export async function meterLogObject(
   const now = request.now ?? (() => new Date());
   const started = now().getTime();
 
-  const usage = new UsageAggregator(request.uploadOwner);
+  const usage = new UsageAggregator(await request.loadUploadOwner?.());
   let lines = 0;
   for await (const { number, result } of parseLogStream(await request.open())) {
     lines++;
