@@ -10,11 +10,9 @@ import {
   emptyCounters,
   type UsageCounters,
 } from '../shared/usage/usage-counters.ts';
-import { startLinkApi } from './api/start-link-api.ts';
 import { createLocalClients } from './clients.ts';
-import { startLocalStack } from './local-stack.ts';
 import { buildObjectCreatedEvent } from './s3/object-created-event.ts';
-import { startMetering } from './start-metering.ts';
+import { startLocalPipeline } from './start-pipeline.ts';
 
 const CONTENT = 'demo-content';
 const LOGS = 'demo-logs';
@@ -41,158 +39,144 @@ export async function runWalkthrough(options: {
   dynamodbEndpoint?: string;
 }): Promise<WalkthroughResult> {
   const { say } = options;
-  const logger = new Logger({ logLevel: 'SILENT' });
-  let metering: ReturnType<typeof startMetering> | undefined;
-  const stack = await startLocalStack({
-    buckets: [CONTENT, LOGS],
-    logging: [{ sourceBucket: CONTENT, targetBucket: LOGS, targetPrefix: 'logs/' }],
-    notifications: [
-      {
-        bucket: LOGS,
-        prefix: 'logs/',
-        handler: (event) => metering?.meter(event) ?? Promise.resolve(),
-      },
-    ],
+  const tableName = `${TABLE}-${Date.now().toString(36)}`;
+  const { stack, api, meter, stop } = await startLocalPipeline({
+    contentBucket: CONTENT,
+    logBucket: LOGS,
+    logPrefix: 'logs/',
+    tableName,
+    env: {},
+    logger: new Logger({ logLevel: 'SILENT' }),
     logDeliveryIntervalMs: 0,
     dynamodbPort: 0,
     s3Port: 0,
+    apiPort: 0,
     ...(options.dynamodbEndpoint === undefined
       ? {}
       : { dynamodbEndpoint: options.dynamodbEndpoint }),
   });
   const { s3, dynamodb } = createLocalClients(stack);
-  const tableName = `${TABLE}-${Date.now().toString(36)}`;
   try {
-    const api = await startLinkApi({ stack, tableName, contentBucket: CONTENT, env: {}, logger });
-    metering = startMetering({ stack, tableName, logPrefix: 'logs/', logger });
-    try {
-      const documents = DynamoDBDocumentClient.from(dynamodb);
-      const customers = new DynamoDbCustomerStore(documents, tableName);
-      const expected = new Map<string, UsageCounters>();
-      const keys = new Map<string, string>();
-      for (const customerId of ['acme', 'globex', 'initech']) {
-        await customers.createCustomer(
-          validateNewCustomer({ customerId, keyPrefixes: ['library/'] }),
-          new Date(),
-        );
-        const key = generateApiKey();
-        await customers.addApiKey(customerId, key, new Date());
-        keys.set(customerId, key.apiKey);
-        expected.set(customerId, emptyCounters());
-      }
-      const book = Buffer.alloc(300_000, 'b');
-      await s3.send(new PutObjectCommand({ Bucket: CONTENT, Key: 'library/book.pdf', Body: book }));
-      say(`stack up: link API ${api.url}, S3 ${stack.endpoints.s3}; 3 customers with API keys`);
-
-      const issue = async (customerId: string, body: object) => {
-        const response = await fetch(`${api.url}/links`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${keys.get(customerId) ?? ''}` },
-          body: JSON.stringify(body),
-        });
-        if (response.status !== 201) throw new Error(`POST /links answered ${response.status}`);
-        return ((await response.json()) as { url: string }).url;
-      };
-      const count = (customerId: string) => expected.get(customerId) ?? emptyCounters();
-
-      for (const [customerId, downloads] of [
-        ['acme', 2],
-        ['globex', 1],
-      ] as const) {
-        for (let i = 0; i < downloads; i++) {
-          const response = await fetch(
-            await issue(customerId, { key: 'library/book.pdf', method: 'GET' }),
-          );
-          count(customerId).downloadBytes += (await response.arrayBuffer()).byteLength;
-          count(customerId).downloadRequests++;
-          say(`${customerId}: downloaded the book (${response.status})`);
-        }
-      }
-      const range = await fetch(
-        await issue('initech', { key: 'library/book.pdf', method: 'GET' }),
-        {
-          headers: { range: 'bytes=0-9999' },
-        },
+    const documents = DynamoDBDocumentClient.from(dynamodb);
+    const customers = new DynamoDbCustomerStore(documents, tableName);
+    const expected = new Map<string, UsageCounters>();
+    const keys = new Map<string, string>();
+    for (const customerId of ['acme', 'globex', 'initech']) {
+      await customers.createCustomer(
+        validateNewCustomer({ customerId, keyPrefixes: ['library/'] }),
+        new Date(),
       );
-      count('initech').downloadBytes += (await range.arrayBuffer()).byteLength;
-      count('initech').downloadRequests++;
-      say(`initech: downloaded the first 10,000 bytes (${range.status})`);
-
-      const tampered = new URL(await issue('globex', { key: 'library/book.pdf', method: 'GET' }));
-      tampered.searchParams.set('x-customer-id', 'acme');
-      const refused = await fetch(tampered);
-      await refused.arrayBuffer();
-      // The log names the customer the URL claims: the refused request (nothing transferred)
-      // shows up as an error of acme's.
-      count('acme').errorRequests++;
-      say(`globex: a link re-attributed to acme was refused (${refused.status})`);
-
-      const shortLived = await issue('acme', {
-        key: 'library/book.pdf',
-        method: 'GET',
-        expiresIn: 1,
-      });
-      await new Promise((resolve) => setTimeout(resolve, 2100));
-      const expired = await fetch(shortLived);
-      await expired.arrayBuffer();
-      count('acme').errorRequests++;
-      say(`acme: a link used after it expired was refused (${expired.status})`);
-
-      const upload = Buffer.alloc(12_345, 'u');
-      const put = await fetch(
-        await issue('initech', {
-          key: 'uploads/initech/data.bin',
-          method: 'PUT',
-          contentLength: upload.length,
-        }),
-        { method: 'PUT', body: upload },
-      );
-      count('initech').uploadBytes += upload.length;
-      count('initech').uploadRequests++;
-      say(`initech: uploaded 12,345 bytes through a PUT link (${put.status})`);
-
-      const logObjects = await stack.s3.deliverLogs();
-      say(`access logs delivered and metered: ${logObjects.join(', ')}`);
-      // S3 notifications are at-least-once: deliver every log object's event again.
-      for (const key of logObjects) {
-        await metering.meter(
-          buildObjectCreatedEvent({
-            kind: 'Put',
-            bucket: LOGS,
-            key,
-            size: 0,
-            eTag: '',
-            region: stack.region,
-            time: new Date(),
-            sourceIp: '127.0.0.1',
-            requestId: 'REDELIVERED',
-            hostId: '',
-            principalId: 'AWS:logging',
-            sequencer: '0',
-          }),
-        );
-      }
-      say('the same log objects delivered a second time: counted once');
-
-      const usage = new DynamoDbUsageStore(documents, tableName);
-      const month = { kind: 'month' as const, value: new Date().toISOString().slice(0, 7) };
-      const result = await Promise.all(
-        [...expected].map(async ([customerId, counted]) => ({
-          customerId,
-          expected: counted,
-          metered:
-            (await usage.getTotals({ kind: 'customer', customerId }, month)) ?? emptyCounters(),
-        })),
-      );
-      const agree = result.every((r) => COUNTER_NAMES.every((n) => r.expected[n] === r.metered[n]));
-      return { customers: result, logObjects, agree };
-    } finally {
-      await api.stop();
+      const key = generateApiKey();
+      await customers.addApiKey(customerId, key, new Date());
+      keys.set(customerId, key.apiKey);
+      expected.set(customerId, emptyCounters());
     }
+    const book = Buffer.alloc(300_000, 'b');
+    await s3.send(new PutObjectCommand({ Bucket: CONTENT, Key: 'library/book.pdf', Body: book }));
+    say(`stack up: link API ${api.url}, S3 ${stack.endpoints.s3}; 3 customers with API keys`);
+
+    const issue = async (customerId: string, body: object) => {
+      const response = await fetch(`${api.url}/links`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys.get(customerId) ?? ''}` },
+        body: JSON.stringify(body),
+      });
+      if (response.status !== 201) throw new Error(`POST /links answered ${response.status}`);
+      return ((await response.json()) as { url: string }).url;
+    };
+    const count = (customerId: string) => expected.get(customerId) ?? emptyCounters();
+
+    for (const [customerId, downloads] of [
+      ['acme', 2],
+      ['globex', 1],
+    ] as const) {
+      for (let i = 0; i < downloads; i++) {
+        const response = await fetch(
+          await issue(customerId, { key: 'library/book.pdf', method: 'GET' }),
+        );
+        count(customerId).downloadBytes += (await response.arrayBuffer()).byteLength;
+        count(customerId).downloadRequests++;
+        say(`${customerId}: downloaded the book (${response.status})`);
+      }
+    }
+    const range = await fetch(await issue('initech', { key: 'library/book.pdf', method: 'GET' }), {
+      headers: { range: 'bytes=0-9999' },
+    });
+    count('initech').downloadBytes += (await range.arrayBuffer()).byteLength;
+    count('initech').downloadRequests++;
+    say(`initech: downloaded the first 10,000 bytes (${range.status})`);
+
+    const tampered = new URL(await issue('globex', { key: 'library/book.pdf', method: 'GET' }));
+    tampered.searchParams.set('x-customer-id', 'acme');
+    const refused = await fetch(tampered);
+    await refused.arrayBuffer();
+    // The log names the customer the URL claims: the refused request (nothing transferred)
+    // shows up as an error of acme's.
+    count('acme').errorRequests++;
+    say(`globex: a link re-attributed to acme was refused (${refused.status})`);
+
+    const shortLived = await issue('acme', {
+      key: 'library/book.pdf',
+      method: 'GET',
+      expiresIn: 1,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const expired = await fetch(shortLived);
+    await expired.arrayBuffer();
+    count('acme').errorRequests++;
+    say(`acme: a link used after it expired was refused (${expired.status})`);
+
+    const upload = Buffer.alloc(12_345, 'u');
+    const put = await fetch(
+      await issue('initech', {
+        key: 'uploads/initech/data.bin',
+        method: 'PUT',
+        contentLength: upload.length,
+      }),
+      { method: 'PUT', body: upload },
+    );
+    count('initech').uploadBytes += upload.length;
+    count('initech').uploadRequests++;
+    say(`initech: uploaded 12,345 bytes through a PUT link (${put.status})`);
+
+    const logObjects = await stack.s3.deliverLogs();
+    say(`access logs delivered and metered: ${logObjects.join(', ')}`);
+    // S3 notifications are at-least-once: deliver every log object's event again.
+    for (const key of logObjects) {
+      await meter(
+        buildObjectCreatedEvent({
+          kind: 'Put',
+          bucket: LOGS,
+          key,
+          size: 0,
+          eTag: '',
+          region: stack.region,
+          time: new Date(),
+          sourceIp: '127.0.0.1',
+          requestId: 'REDELIVERED',
+          hostId: '',
+          principalId: 'AWS:logging',
+          sequencer: '0',
+        }),
+      );
+    }
+    say('the same log objects delivered a second time: counted once');
+
+    const usage = new DynamoDbUsageStore(documents, tableName);
+    const month = { kind: 'month' as const, value: new Date().toISOString().slice(0, 7) };
+    const result = await Promise.all(
+      [...expected].map(async ([customerId, counted]) => ({
+        customerId,
+        expected: counted,
+        metered:
+          (await usage.getTotals({ kind: 'customer', customerId }, month)) ?? emptyCounters(),
+      })),
+    );
+    const agree = result.every((r) => COUNTER_NAMES.every((n) => r.expected[n] === r.metered[n]));
+    return { customers: result, logObjects, agree };
   } finally {
-    metering?.stop();
     s3.destroy();
     dynamodb.destroy();
-    await stack.stop();
+    await stop();
   }
 }

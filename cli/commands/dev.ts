@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LocalApi } from '../../local/api/local-api-server.ts';
-import { startLinkApi } from '../../local/api/start-link-api.ts';
-import { type LocalStack, startLocalStack } from '../../local/local-stack.ts';
-import { startMetering } from '../../local/start-metering.ts';
+import type { LocalStack } from '../../local/local-stack.ts';
+import { startLocalPipeline } from '../../local/start-pipeline.ts';
 import { createLocalClients } from '../../local/clients.ts';
 import { DEMO_CUSTOMER, ensureDemoCustomer, tryItCommands } from '../../local/demo-customer.ts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -37,52 +36,22 @@ export const devCommand: Command = {
   usage: USAGE,
   async run(args, io) {
     const options = parseDevOptions(args);
-    let metering: ReturnType<typeof startMetering> | undefined;
-    const stack = await startLocalStack({
-      ...options,
-      buckets: [DEV_CONTENT_BUCKET, DEV_LOG_BUCKET],
-      logging: [
-        {
-          sourceBucket: DEV_CONTENT_BUCKET,
-          targetBucket: DEV_LOG_BUCKET,
-          targetPrefix: DEV_LOG_PREFIX,
-        },
-      ],
-      notifications: [
-        {
-          bucket: DEV_LOG_BUCKET,
-          prefix: DEV_LOG_PREFIX,
-          // Set once the stack is up; log objects are delivered only after that.
-          handler: (event) => metering?.meter(event) ?? Promise.resolve(),
-        },
-      ],
+    const { apiPort, ...stackOptions } = options;
+    const { stack, api, stop } = await startLocalPipeline({
+      ...stackOptions,
+      contentBucket: DEV_CONTENT_BUCKET,
+      logBucket: DEV_LOG_BUCKET,
+      logPrefix: DEV_LOG_PREFIX,
+      tableName: DEV_TABLE,
+      env: process.env,
+      logger: new Logger({ serviceName: 's3-usage-meter' }),
+      apiPort,
       onNotificationError: (error) =>
         io.stderr.write(
           `metering a log object failed: ${String(error)}\n` +
             `  (run: npx usage-meter reconcile --local --bucket ${DEV_LOG_BUCKET})\n`,
         ),
     });
-    const logger = new Logger({ serviceName: 's3-usage-meter' });
-    let api: LocalApi;
-    try {
-      api = await startLinkApi({
-        stack,
-        tableName: DEV_TABLE,
-        contentBucket: DEV_CONTENT_BUCKET,
-        env: process.env,
-        logger,
-        port: options.apiPort,
-      });
-      metering = startMetering({
-        stack,
-        tableName: DEV_TABLE,
-        logPrefix: DEV_LOG_PREFIX,
-        logger,
-      });
-    } catch (error) {
-      await stack.stop();
-      throw error;
-    }
     const { s3, dynamodb } = createLocalClients(stack);
     const demo = await ensureDemoCustomer({
       documents: DynamoDBDocumentClient.from(dynamodb),
@@ -101,9 +70,7 @@ export const devCommand: Command = {
     );
     await waitForSignal();
     io.stdout.write('stopping…\n');
-    await api.stop();
-    await stack.stop();
-    metering.stop();
+    await stop();
     io.stdout.write('stopped\n');
     return 0;
   },
