@@ -1,6 +1,10 @@
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import type { Account } from '../../shared/usage/plan-chunks.ts';
-import { COUNTER_NAMES, emptyCounters } from '../../shared/usage/usage-counters.ts';
+import {
+  COUNTER_NAMES,
+  emptyCounters,
+  type UsageCounters,
+} from '../../shared/usage/usage-counters.ts';
 import { type Command, parseCommandArgs } from '../command.ts';
 import { readPeriodOption } from '../period-option.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
@@ -25,16 +29,19 @@ export const verifyCommand: Command = {
     const target = openTarget(values, process.env);
     try {
       const store = new DynamoDbUsageStore(target.documents, target.tableName());
-      const accounts: Account[] = [
-        ...(await store.listTotals(period)).map(({ customerId }): Account => ({
-          kind: 'customer',
-          customerId,
+      // The index already holds each customer's totals; only the untracked ones are read.
+      const checks: Array<{ account: Account; totals: UsageCounters }> = [
+        ...(await store.listTotals(period)).map(({ customerId, period: _, ...totals }) => ({
+          account: { kind: 'customer', customerId } as const,
+          totals,
         })),
-        { kind: 'untracked' },
+        {
+          account: { kind: 'untracked' },
+          totals: (await store.getTotals({ kind: 'untracked' }, period)) ?? emptyCounters(),
+        },
       ];
       let differing = 0;
-      for (const account of accounts) {
-        const totals = (await store.getTotals(account, period)) ?? emptyCounters();
+      for (const { account, totals } of checks) {
         const ledger = await store.sumContributions(account, period);
         const wrong = COUNTER_NAMES.filter((name) => totals[name] !== ledger[name]);
         if (wrong.length === 0) continue;
@@ -45,7 +52,7 @@ export const verifyCommand: Command = {
         );
       }
       io.stdout.write(
-        `${accounts.length} accounts checked for ${period.value}: ${differing === 0 ? 'all totals equal their contributions' : `${differing} differ`}\n`,
+        `${checks.length} accounts checked for ${period.value}: ${differing === 0 ? 'all totals equal their contributions' : `${differing} differ`}\n`,
       );
       return differing === 0 ? 0 : 1;
     } finally {
