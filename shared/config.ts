@@ -11,7 +11,14 @@ export interface IssueLinkConfig {
   maxExpiresIn: number;
   /** How long a link's record (and its usage) is kept after the link expires. */
   linkRetentionDays: number;
+  /**
+   * The Secrets Manager secret holding a dedicated signing user's access key, for links that
+   * outlive the Lambda role's session; links are signed with the role when absent.
+   */
+  signingSecretArn?: string;
 }
+
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:\S+$/;
 
 /**
  * Links signed by a Lambda role's temporary credentials die with them, and Lambda does not
@@ -41,6 +48,8 @@ export function loadIssueLinkConfig(env: NodeJS.ProcessEnv): Readonly<IssueLinkC
     }),
     linkRetentionDays: read.integer('LINK_RETENTION_DAYS', { min: 1, max: 3650, fallback: 90 }),
   };
+  const signingSecretArn = read.optionalMatch('SIGNING_SECRET_ARN', SECRET_ARN, 'a secret ARN');
+  if (signingSecretArn !== undefined) config.signingSecretArn = signingSecretArn;
   read.throwIfInvalid();
   return Object.freeze(config);
 }
@@ -58,6 +67,26 @@ export function loadMeterLogsConfig(env: NodeJS.ProcessEnv): Readonly<MeterLogsC
   const config: MeterLogsConfig = {
     tableName: read.string('TABLE_NAME'),
     logPrefix: env.LOG_PREFIX ?? 'logs/',
+  };
+  read.throwIfInvalid();
+  return Object.freeze(config);
+}
+
+/** Settings of the scheduled reconcile Lambda. */
+export interface ReconcileConfig extends MeterLogsConfig {
+  logBucket: string;
+  /** How many days of log objects each run looks through, counted back from today (UTC). */
+  lookbackDays: number;
+}
+
+/** Reads the reconcile Lambda's settings from the environment, strictly. */
+export function loadReconcileConfig(env: NodeJS.ProcessEnv): Readonly<ReconcileConfig> {
+  const read = new EnvReader(env);
+  const config: ReconcileConfig = {
+    tableName: read.string('TABLE_NAME'),
+    logPrefix: env.LOG_PREFIX ?? 'logs/',
+    logBucket: read.string('LOG_BUCKET'),
+    lookbackDays: read.integer('RECONCILE_LOOKBACK_DAYS', { min: 1, max: 400, fallback: 3 }),
   };
   read.throwIfInvalid();
   return Object.freeze(config);
@@ -90,6 +119,16 @@ class EnvReader {
       return rule.fallback;
     }
     return number;
+  }
+
+  /** An optional value, which must match `pattern` when present. */
+  optionalMatch(name: string, pattern: RegExp, shape: string): string | undefined {
+    const value = this.env[name];
+    if (value === undefined || value === '') return undefined;
+    if (!pattern.test(value)) {
+      this.problems.push({ field: name, problem: `must be ${shape} (got "${value}")` });
+    }
+    return value;
   }
 
   throwIfInvalid(): void {

@@ -3,10 +3,8 @@ import {
   listLogObjects,
 } from '../../shared/access-log/log-object-reader.ts';
 import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
-import { createUploadOwnerLookup } from '../../shared/customers/upload-owner.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
-import { meterLogObject } from '../../shared/usage/meter-log-object.ts';
-import { reconcileLogObjects, type ReconcileProgress } from '../../shared/usage/reconcile.ts';
+import { reconcileLogBucket, type ReconcileProgress } from '../../shared/usage/reconcile.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
 
@@ -45,27 +43,20 @@ export const reconcileCommand: Command = {
     const target = openTarget(values, process.env);
     try {
       const tableName = target.tableName();
-      const store = new DynamoDbUsageStore(target.documents, tableName);
-      const customers = new DynamoDbCustomerStore(target.documents, tableName);
-      const uploadOwner = createUploadOwnerLookup(await customers.listCustomers());
-      const open = createS3LogObjectOpener(target.s3);
       const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
       const show = (p: Readonly<ReconcileProgress>) =>
         `listed ${p.listed}, metered ${p.metered}, already metered ${p.alreadyMetered}, failed ${p.failed}`;
-      const result = await reconcileLogObjects({
+      const result = await reconcileLogBucket({
+        store: new DynamoDbUsageStore(target.documents, tableName),
+        customers: new DynamoDbCustomerStore(target.documents, tableName),
+        open: createS3LogObjectOpener(target.s3),
+        logBucket,
         keys: listLogObjects(
           target.s3,
           logBucket,
           values.prefix,
           values.since === undefined ? undefined : `${values.prefix}${values.since}`,
         ),
-        meter: (key) =>
-          meterLogObject({
-            store,
-            logObject: `${logBucket}/${key}`,
-            open: () => open(logBucket, key),
-            loadUploadOwner: () => Promise.resolve(uploadOwner),
-          }),
         concurrency,
         onProgress: (p) => {
           if (tty) io.stderr.write(`\r${show(p)}`);

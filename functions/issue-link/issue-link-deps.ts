@@ -18,11 +18,14 @@ import type { IssueLinkDeps } from './issue-link.ts';
 export function createIssueLinkDeps(options: {
   config: Readonly<IssueLinkConfig>;
   s3: S3Client;
+  /** Signs the links when they are not signed with `s3`'s own credentials (a signing user). */
+  signingS3?: S3Client;
   documents: DynamoDBDocumentClient;
   logger: Logger;
   now?: () => Date;
 }): IssueLinkDeps {
   const { config, s3, documents } = options;
+  const signingS3 = options.signingS3 ?? s3;
   const now = options.now ?? (() => new Date());
   const registry = new DynamoDbLinkRegistry(documents, config.tableName);
   return {
@@ -37,10 +40,10 @@ export function createIssueLinkDeps(options: {
       defaultExpiresIn: config.defaultExpiresIn,
       maxExpiresIn: config.maxExpiresIn,
       linkRetentionDays: config.linkRetentionDays,
-      signer: createLinkSigner(s3),
+      signer: createLinkSigner(signingS3),
       registry,
       objects: createS3ObjectLookup(s3),
-      credentialsExpiration: async () => (await s3.config.credentials()).expiration,
+      credentialsExpiration: async () => (await signingS3.config.credentials()).expiration,
       now,
       newLinkId: generateLinkId,
     }),

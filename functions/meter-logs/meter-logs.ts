@@ -2,10 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { S3Event } from 'aws-lambda';
 import type { LogObjectOpener } from '../../shared/access-log/log-object-reader.ts';
 import type { CustomerStore } from '../../shared/customers/customer-store.ts';
-import {
-  createUploadOwnerLookup,
-  type UploadOwnerLookup,
-} from '../../shared/customers/upload-owner.ts';
+import { lazyUploadOwnerLookup } from '../../shared/customers/upload-owner.ts';
 import { meterLogObject } from '../../shared/usage/meter-log-object.ts';
 import type { UsageStore } from '../../shared/usage/usage-store.ts';
 
@@ -26,9 +23,7 @@ export interface MeterLogsDeps {
 export function createMeterLogsHandler(deps: MeterLogsDeps) {
   return async (event: S3Event): Promise<void> => {
     // The customers' upload prefixes, read once per invocation and only if something is metered.
-    let owners: Promise<UploadOwnerLookup> | undefined;
-    const loadUploadOwner = () =>
-      (owners ??= deps.customers.listCustomers().then((all) => createUploadOwnerLookup(all)));
+    const loadUploadOwner = lazyUploadOwnerLookup(deps.customers);
     for (const record of event.Records) {
       const bucket = record.s3.bucket.name;
       const key = decodeS3EventKey(record.s3.object.key);

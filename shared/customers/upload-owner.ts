@@ -1,4 +1,5 @@
 import type { Customer } from './customer.ts';
+import type { CustomerStore } from './customer-store.ts';
 import { isValidCustomerId } from './customer-id.ts';
 
 /** Whose upload an object key is, or null when it is nobody's. */
@@ -23,4 +24,15 @@ export function createUploadOwnerLookup(
     const id = DEFAULT_UPLOAD_KEY.exec(key)?.[1];
     return id !== undefined && isValidCustomerId(id) ? id : null;
   };
+}
+
+/**
+ * The lookup over the customers in the store, listed at the first call and then shared: a
+ * run that meters nothing new (a repeated delivery) never lists them.
+ */
+export function lazyUploadOwnerLookup(
+  customers: Pick<CustomerStore, 'listCustomers'>,
+): () => Promise<UploadOwnerLookup> {
+  let lookup: Promise<UploadOwnerLookup> | undefined;
+  return () => (lookup ??= customers.listCustomers().then((all) => createUploadOwnerLookup(all)));
 }

@@ -1,3 +1,9 @@
+import type { LogObjectOpener } from '../access-log/log-object-reader.ts';
+import type { CustomerStore } from '../customers/customer-store.ts';
+import { lazyUploadOwnerLookup } from '../customers/upload-owner.ts';
+import { meterLogObject } from './meter-log-object.ts';
+import type { UsageStore } from './usage-store.ts';
+
 /** How far a reconcile run has got. */
 export interface ReconcileProgress {
   listed: number;
@@ -18,10 +24,13 @@ export async function reconcileLogObjects(options: {
   concurrency: number;
   onProgress?: (progress: Readonly<ReconcileProgress>) => void;
   onFailure?: (key: string, error: unknown) => void;
+  /** Asked before each key: true ends the run there, with what is in flight finished. */
+  shouldStop?: () => boolean;
 }): Promise<ReconcileProgress> {
   const progress: ReconcileProgress = { listed: 0, metered: 0, alreadyMetered: 0, failed: 0 };
   const running = new Set<Promise<void>>();
   for await (const key of options.keys) {
+    if (options.shouldStop?.() === true) break;
     progress.listed++;
     const task = options
       .meter(key)
@@ -42,4 +51,38 @@ export async function reconcileLogObjects(options: {
   }
   await Promise.all(running);
   return progress;
+}
+
+/** What reconciling a log bucket needs: the keys to look at, and how to meter one. */
+export interface LogBucketReconcile {
+  store: UsageStore;
+  customers: CustomerStore;
+  open: LogObjectOpener;
+  logBucket: string;
+  /** The log objects' keys, oldest first. */
+  keys: AsyncIterable<string>;
+  concurrency: number;
+  onProgress?: (progress: Readonly<ReconcileProgress>) => void;
+  onFailure?: (key: string, error: unknown) => void;
+  shouldStop?: () => boolean;
+}
+
+/**
+ * Meters the listed log objects of one bucket that have no summary yet: what the CLI's
+ * `reconcile` and the scheduled Lambda both run. The customers' upload prefixes are read
+ * once, and only if some object is metered now.
+ */
+export function reconcileLogBucket(options: LogBucketReconcile): Promise<ReconcileProgress> {
+  const loadUploadOwner = lazyUploadOwnerLookup(options.customers);
+  const { logBucket, store, open } = options;
+  return reconcileLogObjects({
+    ...options,
+    meter: (key) =>
+      meterLogObject({
+        store,
+        logObject: `${logBucket}/${key}`,
+        open: () => open(logBucket, key),
+        loadUploadOwner,
+      }),
+  });
 }

@@ -1,26 +1,25 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ISSUE_LINK_ROUTES } from '../../functions/issue-link/issue-link.ts';
 import { generateApiKey } from '../../shared/customers/api-key.ts';
 import { validateNewCustomer } from '../../shared/customers/customer.ts';
 import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
-import { describeTable, TTL_ATTRIBUTE } from '../../shared/table.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import { apiEvent } from '../helpers/api-events.ts';
 import { logCreatedEvent, logLine } from '../helpers/log-objects.ts';
 import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
+import { packageStack } from '../helpers/serverless-package.ts';
 import { createTestTable } from '../helpers/table.ts';
 
 const run = promisify(execFile);
 const BUCKET = 'shared-test-bucket';
 const INVOKE = `
 const { handler } = await import(process.argv[1]);
-process.stdout.write(JSON.stringify((await handler(JSON.parse(process.argv[2]))) ?? null) + '\\n');
+const context = { getRemainingTimeInMillis: () => 900_000 };
+process.stdout.write(JSON.stringify((await handler(JSON.parse(process.argv[2]), context)) ?? null) + '\\n');
 `;
 
 let dir: string;
@@ -28,12 +27,10 @@ let table: Awaited<ReturnType<typeof createTestTable>>;
 let s3: S3Client;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bundle-'));
   table = await createTestTable();
   s3 = s3ClientFor(sharedStack());
-  // What `sls deploy` would upload: serverless.yml's esbuild settings, offline.
-  await run('npx', ['serverless', 'package', '--package', dir], { timeout: 120_000 });
-  for (const name of ['issueLink', 'meterLogs']) {
+  ({ dir } = await packageStack());
+  for (const name of ['issueLink', 'meterLogs', 'reconcile']) {
     await run('python3', ['-m', 'zipfile', '-e', join(dir, `${name}.zip`), join(dir, name)]);
   }
 }, 180_000);
@@ -127,28 +124,28 @@ describe('the packaged meter-logs function', () => {
   });
 });
 
-describe('the packaged CloudFormation template', () => {
-  type Resource = { Type: string; Properties: Record<string, unknown> };
-  const resources = () =>
-    Object.values(
-      (
-        JSON.parse(
-          readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
-        ) as { Resources: Record<string, Resource> }
-      ).Resources,
+describe('the packaged reconcile function', () => {
+  it('meters the recent log objects that no notification metered', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const prefix = 'reconcile-packaged/';
+    const key = `${prefix}${today}-10-00-00-RECONCILE000001`;
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: key,
+        Body: `${logLine({ customer: 'reconciled', bytes: 654, time: `${today}T10:00:00Z` })}\n`,
+      }),
     );
-
-  it('declares the table the code and the local stack use', () => {
-    const table = resources().find((r) => r.Type === 'AWS::DynamoDB::Table')?.Properties;
-    const { TableName: _, ...expected } = describeTable('unused');
-    expect(table).toMatchObject(expected);
-    expect(table?.TimeToLiveSpecification).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
-  });
-
-  it('routes exactly the handler’s routes to it', () => {
-    const routes = resources()
-      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
-      .map((r) => r.Properties.RouteKey);
-    expect(routes.sort()).toEqual([...ISSUE_LINK_ROUTES].sort());
+    const bundle = join(dir, 'reconcile/functions/reconcile/handler.mjs');
+    const env = { LOG_BUCKET: BUCKET, LOG_PREFIX: prefix, RECONCILE_LOOKBACK_DAYS: '1' };
+    expect(await invoke(bundle, {}, env)).toBe('null');
+    const store = new DynamoDbUsageStore(table.documents, table.tableName);
+    expect(await store.findSummary(`${BUCKET}/${key}`)).toMatchObject({ records: 1 });
+    expect(
+      await store.getTotals(
+        { kind: 'customer', customerId: 'reconciled' },
+        { kind: 'day', value: today },
+      ),
+    ).toMatchObject({ downloadBytes: 654, downloadRequests: 1 });
   });
 });
