@@ -1,0 +1,452 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ISSUE_LINK_ROUTES } from '../../functions/issue-link/issue-link.ts';
+import { describeTable, TTL_ATTRIBUTE } from '../../shared/table.ts';
+import { checkAgainstSpec } from '../helpers/cloudformation-spec.ts';
+import { packageStack, type Resource, type Template } from '../helpers/serverless-package.ts';
+
+// What the rendered ARNs below stand for: CloudFormation fills these in at deploy time.
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+const CONTENT = `s3-usage-meter-prod-content-${ACCOUNT}-${REGION}`;
+const LOGS = `s3-usage-meter-prod-logs-${ACCOUNT}-${REGION}`;
+const SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:usage-meter-signer-AbCdEf`;
+
+const dirs: string[] = [];
+let prod: Template;
+let dev: Template;
+let existing: Template;
+
+beforeAll(async () => {
+  const stacks = [
+    await packageStack(['--stage', 'prod']),
+    await packageStack(['--stage', 'dev']),
+    await packageStack([
+      '--stage',
+      'prod',
+      '--param',
+      'createContentBucket=false',
+      '--param',
+      'contentBucket=acme-files',
+      '--param',
+      `signingSecretArn=${SECRET}`,
+      '--param',
+      'alarmEmail=ops@example.com',
+    ]),
+  ];
+  dirs.push(...stacks.map((s) => s.dir));
+  [prod, dev, existing] = stacks.map((s) => s.template) as [Template, Template, Template];
+}, 240_000);
+
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Evaluates one of the template's conditions: these use only Equals and Not on literals. */
+function condition(template: Template, name: string): boolean {
+  const evaluate = (value: unknown): boolean => {
+    const [fn, args] = Object.entries(value as Record<string, unknown[]>)[0]!;
+    if (fn === 'Fn::Equals') return args[0] === args[1];
+    if (fn === 'Fn::Not') return !evaluate(args[0]);
+    if (fn === 'Condition') return condition(template, String(args));
+    throw new Error(`unexpected ${fn} in condition ${name}`);
+  };
+  return evaluate(template.Conditions?.[name]);
+}
+
+/**
+ * A value as deployed, with conditions decided and references written out: `Ref:X`,
+ * `GetAtt:X.Arn`, and `Fn::Sub` strings filled in with the account and region above.
+ */
+function render(template: Template, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => render(template, v));
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value);
+  const [fn, args] = entries[0] ?? [];
+  if (entries.length === 1 && fn === 'Ref') return `Ref:${String(args)}`;
+  if (entries.length === 1 && fn === 'Fn::GetAtt') return `GetAtt:${(args as string[]).join('.')}`;
+  if (entries.length === 1 && fn === 'Fn::If') {
+    const [name, then, otherwise] = args as [string, unknown, unknown];
+    return render(template, condition(template, name) ? then : otherwise);
+  }
+  if (entries.length === 1 && fn === 'Fn::Sub') {
+    return (args as string).replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+      const pseudo: Record<string, string> = {
+        'AWS::AccountId': ACCOUNT,
+        'AWS::Region': REGION,
+        'AWS::Partition': 'aws',
+      };
+      return pseudo[name] ?? (name.includes('.') ? `GetAtt:${name}` : `Ref:${name}`);
+    });
+  }
+  return Object.fromEntries(entries.map(([k, v]) => [k, render(template, v)]));
+}
+
+/** The resources that will exist: those whose condition holds. */
+function resources(template: Template): Record<string, Resource> {
+  return Object.fromEntries(
+    Object.entries(template.Resources)
+      .filter(([, r]) => r.Condition === undefined || condition(template, r.Condition))
+      .map(([id, r]) => [id, { ...r, Properties: render(template, r.Properties) as never }]),
+  );
+}
+
+function resource(template: Template, id: string): Resource {
+  const found = resources(template)[id];
+  if (found === undefined) throw new Error(`${id} is not in the deployed stack`);
+  return found;
+}
+
+interface Statement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Principal?: unknown;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every statement of every policy in the stack: roles' trust and inline policies, bucket policies. */
+function statements(template: Template): { owner: string; statement: Statement }[] {
+  const found: { owner: string; statement: Statement }[] = [];
+  for (const [id, r] of Object.entries(resources(template))) {
+    const documents: unknown[] = [];
+    if (r.Type === 'AWS::IAM::Role') {
+      documents.push(r.Properties.AssumeRolePolicyDocument);
+      for (const policy of (r.Properties.Policies ?? []) as { PolicyDocument: unknown }[]) {
+        documents.push(policy.PolicyDocument);
+      }
+    }
+    if (r.Type.endsWith('Policy')) documents.push(r.Properties.PolicyDocument);
+    for (const document of documents) {
+      for (const statement of (document as { Statement: Statement[] }).Statement) {
+        found.push({ owner: id, statement });
+      }
+    }
+  }
+  return found;
+}
+
+/** A role's permissions: each allowed action with the resources it is allowed on. */
+function grants(template: Template, role: string): Record<string, string[]> {
+  const byAction: Record<string, string[]> = {};
+  for (const { owner, statement } of statements(template)) {
+    if (owner !== role || statement.Effect !== 'Allow' || statement.Principal !== undefined) {
+      continue;
+    }
+    for (const action of list(statement.Action)) {
+      byAction[action] = [...(byAction[action] ?? []), ...list(statement.Resource)].sort();
+    }
+  }
+  return byAction;
+}
+
+const functionEnv = (template: Template, id: string) =>
+  (resource(template, id).Properties.Environment as { Variables: Record<string, string> })
+    .Variables;
+
+describe('the production stack', () => {
+  it('uses only resource types, properties and attributes CloudFormation has', () => {
+    expect(checkAgainstSpec(prod)).toEqual([]);
+    expect(checkAgainstSpec(existing)).toEqual([]);
+  });
+
+  it('gives each function its own role, and allows no wildcard action or resource', () => {
+    const roles = ['IssueLink', 'MeterLogs', 'Reconcile'].map(
+      (name) => resource(prod, `${name}LambdaFunction`).Properties.Role,
+    );
+    expect(roles).toEqual([
+      'GetAtt:IssueLinkRole.Arn',
+      'GetAtt:MeterLogsRole.Arn',
+      'GetAtt:ReconcileRole.Arn',
+    ]);
+    expect(prod.Resources.IamRoleLambdaExecution).toBeUndefined();
+    const allowed = statements(prod).filter(({ statement }) => statement.Effect === 'Allow');
+    expect(allowed.length).toBeGreaterThan(10);
+    for (const { owner, statement } of allowed) {
+      for (const action of list(statement.Action)) expect(action, owner).not.toContain('*');
+      for (const arn of list(statement.Resource ?? [])) expect(arn, owner).not.toBe('*');
+    }
+  });
+
+  it('grants each function only the actions its code calls, on the exact resources', () => {
+    const table = 'GetAtt:UsageTable.Arn';
+    const index = `GetAtt:UsageTable.Arn/index/GSI1`;
+    const logObjects = `arn:aws:s3:::${LOGS}/logs/*`;
+    const logWriting = (fn: string) => ({
+      'logs:CreateLogStream': [`GetAtt:${fn}LogGroup.Arn`],
+      'logs:PutLogEvents': [`GetAtt:${fn}LogGroup.Arn`],
+    });
+    expect(grants(prod, 'IssueLinkRole')).toEqual({
+      ...logWriting('IssueLink'),
+      'dynamodb:GetItem': [table],
+      'dynamodb:PutItem': [table],
+      's3:GetObject': [`arn:aws:s3:::${CONTENT}/*`],
+      's3:ListBucket': [`arn:aws:s3:::${CONTENT}`],
+      's3:PutObject': [`arn:aws:s3:::${CONTENT}/*`],
+    });
+    const metering = {
+      's3:GetObject': [logObjects],
+      'dynamodb:GetItem': [table],
+      'dynamodb:BatchGetItem': [table],
+      'dynamodb:PutItem': [table],
+      'dynamodb:UpdateItem': [table],
+      'dynamodb:Query': [index],
+    };
+    expect(grants(prod, 'MeterLogsRole')).toEqual({
+      ...logWriting('MeterLogs'),
+      ...metering,
+      'sqs:SendMessage': ['GetAtt:MeterLogsFailures.Arn'],
+    });
+    expect(grants(prod, 'ReconcileRole')).toEqual({
+      ...logWriting('Reconcile'),
+      ...metering,
+      's3:ListBucket': [`arn:aws:s3:::${LOGS}`],
+    });
+  });
+
+  it('lets the link API write link records only, and reconcile list the log prefix only', () => {
+    const conditionOf = (role: string, action: string) =>
+      statements(prod).find(
+        ({ owner, statement }) => owner === role && list(statement.Action).includes(action),
+      )?.statement.Condition;
+    expect(conditionOf('IssueLinkRole', 'dynamodb:PutItem')).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LINK#*'] },
+    });
+    expect(conditionOf('ReconcileRole', 's3:ListBucket')).toEqual({
+      StringLike: { 's3:prefix': 'logs/*' },
+    });
+  });
+
+  it('blocks public access, enforces owner-owned objects and encrypts both buckets', () => {
+    for (const id of ['ContentBucket', 'LogBucket']) {
+      const bucket = resource(prod, id).Properties;
+      expect(bucket.PublicAccessBlockConfiguration, id).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(bucket.OwnershipControls, id).toEqual({
+        Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }],
+      });
+      expect(bucket.BucketEncryption, id).toEqual({
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+        ],
+      });
+    }
+    expect(resource(prod, 'ContentBucket').Properties.BucketName).toBe(CONTENT);
+    expect(resource(prod, 'LogBucket').Properties.BucketName).toBe(LOGS);
+  });
+
+  it('refuses every request to either bucket that is not over TLS', () => {
+    for (const [policy, bucket] of [
+      ['ContentBucketPolicy', CONTENT],
+      ['LogBucketPolicy', LOGS],
+    ] as const) {
+      const deny = statements(prod).filter(
+        ({ owner, statement }) => owner === policy && statement.Effect === 'Deny',
+      );
+      expect(deny.map((d) => d.statement)).toEqual([
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ]);
+    }
+  });
+
+  it('lets only S3 logging of the content bucket, for this account, write into the log prefix', () => {
+    const allowed = statements(prod).filter(
+      ({ owner, statement }) => owner === 'LogBucketPolicy' && statement.Effect === 'Allow',
+    );
+    expect(allowed.map((a) => a.statement)).toEqual([
+      {
+        Sid: 'AllowServerAccessLogDelivery',
+        Effect: 'Allow',
+        Principal: { Service: 'logging.s3.amazonaws.com' },
+        Action: 's3:PutObject',
+        Resource: `arn:aws:s3:::${LOGS}/logs/*`,
+        Condition: {
+          ArnLike: { 'aws:SourceArn': `arn:aws:s3:::${CONTENT}` },
+          StringEquals: { 'aws:SourceAccount': 'Ref:AWS::AccountId' },
+        },
+      },
+    ]);
+  });
+
+  it('logs the content bucket into exactly the prefix meterLogs is notified of and meters', () => {
+    expect(resource(prod, 'ContentBucket').Properties.LoggingConfiguration).toEqual({
+      DestinationBucketName: 'Ref:LogBucket',
+      LogFilePrefix: 'logs/',
+      TargetObjectKeyFormat: { SimplePrefix: {} },
+    });
+    expect(resource(prod, 'LogBucket').Properties.NotificationConfiguration).toEqual({
+      LambdaConfigurations: [
+        {
+          Event: 's3:ObjectCreated:*',
+          Function: 'GetAtt:MeterLogsLambdaFunction.Arn',
+          Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'logs/' }] } },
+        },
+      ],
+    });
+    expect(functionEnv(prod, 'MeterLogsLambdaFunction').LOG_PREFIX).toBe('logs/');
+    expect(functionEnv(prod, 'ReconcileLambdaFunction')).toMatchObject({
+      LOG_PREFIX: 'logs/',
+      LOG_BUCKET: LOGS,
+    });
+    // S3 checks that it may invoke the function when the notification is put.
+    expect(resource(prod, 'MeterLogsS3Permission').Properties).toEqual({
+      FunctionName: 'GetAtt:MeterLogsLambdaFunction.Arn',
+      Action: 'lambda:InvokeFunction',
+      Principal: 's3.amazonaws.com',
+      SourceArn: `arn:aws:s3:::${LOGS}`,
+      SourceAccount: 'Ref:AWS::AccountId',
+    });
+    expect(prod.Resources.LogBucket?.DependsOn).toEqual(['MeterLogsS3Permission']);
+  });
+
+  it('sends a log object that failed three times to the queue, and alarms on the queue', () => {
+    expect(resource(prod, 'MeterLogsLambdaEvConf').Properties).toMatchObject({
+      FunctionName: 'Ref:MeterLogsLambdaFunction',
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: 'GetAtt:MeterLogsFailures.Arn' } },
+    });
+    expect(resource(prod, 'MeterLogsFailures').Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1209600,
+    });
+    expect(resource(prod, 'MeterLogsFailuresAlarm').Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: 'GetAtt:MeterLogsFailures.QueueName' }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: ['Ref:AlarmTopic'],
+    });
+    const alarmed = Object.values(resources(prod))
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+      .map((r) => (r.Properties.Dimensions as { Value: string }[])[0]?.Value);
+    expect(alarmed.sort()).toEqual([
+      'GetAtt:MeterLogsFailures.QueueName',
+      'Ref:HttpApi',
+      'Ref:MeterLogsLambdaFunction',
+      'Ref:ReconcileLambdaFunction',
+    ]);
+    // No e-mail given: the topic is there to subscribe to, with no subscription.
+    expect(resources(prod).AlarmEmailSubscription).toBeUndefined();
+  });
+
+  it('keeps the table the code uses: on demand, PITR, TTL, GSI, deletion protection, retained', () => {
+    const table = resource(prod, 'UsageTable');
+    const { TableName: _, ...expected } = describeTable('unused');
+    expect(table.Properties).toMatchObject(expected);
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      DeletionProtectionEnabled: true,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+    });
+    expect(prod.Resources.UsageTable?.DeletionPolicy).toBe('Retain');
+    expect(prod.Resources.LogBucket?.DeletionPolicy).toBe('Retain');
+    expect(prod.Resources.ContentBucket?.DeletionPolicy).toBe('Retain');
+  });
+
+  it('routes exactly the handler’s routes, throttled, with access logs', () => {
+    const routes = Object.values(resources(prod))
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties.RouteKey);
+    expect(routes.sort()).toEqual([...ISSUE_LINK_ROUTES].sort());
+    expect(resource(prod, 'HttpApiStage').Properties).toMatchObject({
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: 'GetAtt:HttpApiLogGroup.Arn' },
+    });
+  });
+
+  it('runs reconcile every hour over three days of logs, the next run being the retry', () => {
+    expect(resource(prod, 'ReconcileEventsRuleSchedule1').Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 hour)',
+      Targets: [{ Arn: 'GetAtt:ReconcileLambdaFunction.Arn' }],
+    });
+    expect(resource(prod, 'ReconcileLambdaEvConf').Properties).toMatchObject({
+      MaximumRetryAttempts: 0,
+    });
+    expect(functionEnv(prod, 'ReconcileLambdaFunction').RECONCILE_LOOKBACK_DAYS).toBe('3');
+  });
+
+  it('keeps every log group 90 days and the access logs 400', () => {
+    const groups = Object.entries(resources(prod)).filter(
+      ([, r]) => r.Type === 'AWS::Logs::LogGroup',
+    );
+    expect(groups.map(([id]) => id).sort()).toEqual([
+      'HttpApiLogGroup',
+      'IssueLinkLogGroup',
+      'MeterLogsLogGroup',
+      'ReconcileLogGroup',
+    ]);
+    for (const [id, group] of groups) expect(group.Properties.RetentionInDays, id).toBe(90);
+    expect(resource(prod, 'LogBucket').Properties.LifecycleConfiguration).toEqual({
+      Rules: [
+        {
+          Id: 'ExpireAccessLogs',
+          Status: 'Enabled',
+          ExpirationInDays: 400,
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+        },
+      ],
+    });
+  });
+
+  it('signs links with the role, which keeps them to an hour', () => {
+    expect(functionEnv(prod, 'IssueLinkLambdaFunction')).toMatchObject({
+      CONTENT_BUCKET: CONTENT,
+      LINK_MAX_EXPIRES_IN: '3600',
+      SIGNING_SECRET_ARN: '',
+    });
+  });
+});
+
+describe('the dev stack', () => {
+  it('can be removed whole, but for the content bucket', () => {
+    expect(resource(dev, 'UsageTable').Properties.DeletionProtectionEnabled).toBe(false);
+    expect(dev.Resources.UsageTable?.DeletionPolicy).toBe('Delete');
+    expect(dev.Resources.LogBucket?.DeletionPolicy).toBe('Delete');
+    expect(dev.Resources.ContentBucket?.DeletionPolicy).toBe('Retain');
+    expect(resource(dev, 'IssueLinkLogGroup').Properties.RetentionInDays).toBe(14);
+  });
+});
+
+describe('a stack on an existing content bucket, with a signing user and alarm e-mail', () => {
+  it('creates no content bucket, and lets that bucket’s access logs in', () => {
+    expect(resources(existing).ContentBucket).toBeUndefined();
+    expect(resources(existing).ContentBucketPolicy).toBeUndefined();
+    const delivery = statements(existing).find(
+      ({ statement }) => statement.Sid === 'AllowServerAccessLogDelivery',
+    )?.statement;
+    expect(delivery?.Condition?.ArnLike).toEqual({ 'aws:SourceArn': 'arn:aws:s3:::acme-files' });
+    expect(functionEnv(existing, 'IssueLinkLambdaFunction').CONTENT_BUCKET).toBe('acme-files');
+  });
+
+  it('reads the signing keys from that one secret, and its role cannot upload', () => {
+    const issueLink = grants(existing, 'IssueLinkRole');
+    expect(issueLink['secretsmanager:GetSecretValue']).toEqual([SECRET]);
+    expect(issueLink['s3:PutObject']).toBeUndefined();
+    expect(issueLink['s3:GetObject']).toEqual(['arn:aws:s3:::acme-files/*']);
+    expect(functionEnv(existing, 'IssueLinkLambdaFunction').SIGNING_SECRET_ARN).toBe(SECRET);
+  });
+
+  it('mails the alarms to the operator', () => {
+    expect(resource(existing, 'AlarmEmailSubscription').Properties).toEqual({
+      TopicArn: 'Ref:AlarmTopic',
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+});
