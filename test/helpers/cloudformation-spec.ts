@@ -54,7 +54,7 @@ export function checkAgainstSpec(template: Template): string[] {
           'typeDefinition',
           (type as { reference: { $ref: string } }).reference.$ref,
         );
-        return checkObject(value, definition.properties as Record<string, Property>, path);
+        return checkObject(value, definition.properties, path);
       }
       default:
         return [];
