@@ -7,6 +7,7 @@ import {
   type IssueLinkDeps,
 } from '../../functions/issue-link/issue-link.ts';
 import { createIssueLinkDeps } from '../../functions/issue-link/issue-link-deps.ts';
+import { createLocalS3Client } from '../../local/clients.ts';
 import type { LocalStack } from '../../local/local-stack.ts';
 import { generateApiKey } from '../../shared/customers/api-key.ts';
 import { validateNewCustomer } from '../../shared/customers/customer.ts';
@@ -16,6 +17,7 @@ import { generateLinkId } from '../../shared/links/link-id.ts';
 import { createLinkIssuer } from '../../shared/links/link-issuer.ts';
 import { createLinkSigner } from '../../shared/links/link-signer.ts';
 import { createS3ObjectLookup } from '../../shared/links/object-lookup.ts';
+import { signingKeysFromSecret } from '../../shared/links/signing-keys.ts';
 import { meterLogObject } from '../../shared/usage/meter-log-object.ts';
 import { apiEvent } from '../helpers/api-events.ts';
 import { logLine } from '../helpers/log-objects.ts';
@@ -37,15 +39,17 @@ const keys = { acme: '', globex: '', revoked: '', disabled: '' };
 
 const silent = () => new Logger({ serviceName: 'issue-link-test', logLevel: 'SILENT' });
 
+const depsConfig = () => ({
+  tableName: table.tableName,
+  contentBucket: CONTENT,
+  defaultExpiresIn: 900,
+  maxExpiresIn: 3600,
+  linkRetentionDays: 90,
+});
+
 function depsAt(now: () => Date, logger = silent()) {
   return createIssueLinkDeps({
-    config: {
-      tableName: table.tableName,
-      contentBucket: CONTENT,
-      defaultExpiresIn: 900,
-      maxExpiresIn: 3600,
-      linkRetentionDays: 90,
-    },
+    config: depsConfig(),
     s3,
     documents: table.documents,
     logger,
@@ -200,6 +204,47 @@ describe('POST /links: GET links', () => {
       }),
     });
     expect((await issue({ key: REPORT, method: 'GET' }, keys.acme, expired)).status).toBe(500);
+  });
+
+  it('signs with the signing user’s keys when given them, so links outlive the role’s session', async () => {
+    // The role's session ends in two minutes; the signing user's keys do not expire.
+    const role = createLocalS3Client({
+      endpoint: stack.endpoints.s3,
+      region: stack.region,
+      credentials: { ...stack.credentials, expiration: new Date(Date.now() + 120_000) },
+    });
+    const readSecret = vi.fn(() => Promise.resolve(JSON.stringify(stack.credentials)));
+    const signingUser = createLocalS3Client({
+      endpoint: stack.endpoints.s3,
+      region: stack.region,
+      credentials: signingKeysFromSecret(readSecret),
+    });
+    const config = { ...depsConfig(), maxExpiresIn: 7 * 24 * 3600 };
+    const build = (signingS3?: S3Client) =>
+      createIssueLinkHandler(
+        createIssueLinkDeps({
+          config,
+          s3: role,
+          ...(signingS3 === undefined ? {} : { signingS3 }),
+          documents: table.documents,
+          logger: silent(),
+        }),
+      );
+    const week = 7 * 24 * 3600;
+    const byRole = await issue({ key: REPORT, method: 'GET', expiresIn: week }, keys.acme, build());
+    expect(byRole.body.expiresIn).toBeLessThanOrEqual(120);
+    const bySigner = build(signingUser);
+    for (const expiresIn of [week, 7200]) {
+      const answer = await issue({ key: REPORT, method: 'GET', expiresIn }, keys.acme, bySigner);
+      expect(answer.body.expiresIn).toBe(expiresIn);
+      const response = await fetch(issued(answer).url);
+      expect(response.status).toBe(200);
+      expect(Buffer.from(await response.arrayBuffer()).equals(BODY)).toBe(true);
+    }
+    // The secret is read once for the environment, not once a link.
+    expect(readSecret).toHaveBeenCalledTimes(1);
+    role.destroy();
+    signingUser.destroy();
   });
 
   it('offers the download under the requested file name', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadIssueLinkConfig } from '../../../shared/config.ts';
+import { loadIssueLinkConfig, loadReconcileConfig } from '../../../shared/config.ts';
 import { ConfigError } from '../../../shared/errors.ts';
 
 const REQUIRED = { TABLE_NAME: 'usage', CONTENT_BUCKET: 'content' };
@@ -30,6 +30,7 @@ describe('loadIssueLinkConfig', () => {
         LINK_MAX_EXPIRES_IN: '604801',
         LINK_DEFAULT_EXPIRES_IN: '15m',
         LINK_RETENTION_DAYS: '-1',
+        SIGNING_SECRET_ARN: 'usage-meter-signer',
       }),
     ).toThrow(
       expect.objectContaining({
@@ -48,6 +49,43 @@ describe('loadIssueLinkConfig', () => {
           {
             field: 'LINK_RETENTION_DAYS',
             problem: 'must be a whole number from 1 to 3650 (got "-1")',
+          },
+          {
+            field: 'SIGNING_SECRET_ARN',
+            problem: 'must be a secret ARN (got "usage-meter-signer")',
+          },
+        ],
+      }),
+    );
+  });
+
+  it('takes a signing user’s secret by ARN, and none when the variable is empty', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:usage-meter-signer-AbCdEf';
+    expect(loadIssueLinkConfig({ ...REQUIRED, SIGNING_SECRET_ARN: arn }).signingSecretArn).toBe(
+      arn,
+    );
+    expect(loadIssueLinkConfig({ ...REQUIRED, SIGNING_SECRET_ARN: '' })).not.toHaveProperty(
+      'signingSecretArn',
+    );
+  });
+});
+
+describe('loadReconcileConfig', () => {
+  it('looks three days back by default, and names every bad variable', () => {
+    expect(loadReconcileConfig({ TABLE_NAME: 'usage', LOG_BUCKET: 'logs' })).toEqual({
+      tableName: 'usage',
+      logBucket: 'logs',
+      logPrefix: 'logs/',
+      lookbackDays: 3,
+    });
+    expect(() => loadReconcileConfig({ RECONCILE_LOOKBACK_DAYS: '0' })).toThrow(
+      expect.objectContaining({
+        problems: [
+          { field: 'TABLE_NAME', problem: 'is required' },
+          { field: 'LOG_BUCKET', problem: 'is required' },
+          {
+            field: 'RECONCILE_LOOKBACK_DAYS',
+            problem: 'must be a whole number from 1 to 400 (got "0")',
           },
         ],
       }),
