@@ -1,4 +1,5 @@
 // esbuild plugins for the Lambda bundles: serverless.yml's custom.esbuild.plugins names this file.
+import { Buffer } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 
