@@ -3,11 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISSUE_LINK_ROUTES } from '../../functions/issue-link/issue-link.ts';
 import { describeTable, TTL_ATTRIBUTE } from '../../shared/table.ts';
 import { checkAgainstSpec } from '../helpers/cloudformation-spec.ts';
-import { packageStack, type Resource, type Template } from '../helpers/serverless-package.ts';
+import {
+  ACCOUNT,
+  functionEnv,
+  grants,
+  list,
+  REGION,
+  resource,
+  resources,
+  statements,
+} from '../helpers/cloudformation-template.ts';
+import { packageStack, type Template } from '../helpers/serverless-package.ts';
 
-// What the rendered ARNs below stand for: CloudFormation fills these in at deploy time.
-const ACCOUNT = '123456789012';
-const REGION = 'us-east-1';
 const CONTENT = `s3-usage-meter-prod-content-${ACCOUNT}-${REGION}`;
 const LOGS = `s3-usage-meter-prod-logs-${ACCOUNT}-${REGION}`;
 const SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:usage-meter-signer-AbCdEf`;
@@ -41,111 +48,6 @@ beforeAll(async () => {
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-
-/** Evaluates one of the template's conditions: these use only Equals and Not on literals. */
-function condition(template: Template, name: string): boolean {
-  const evaluate = (value: unknown): boolean => {
-    const [fn, args] = Object.entries(value as Record<string, unknown[]>)[0]!;
-    if (fn === 'Fn::Equals') return args[0] === args[1];
-    if (fn === 'Fn::Not') return !evaluate(args[0]);
-    if (fn === 'Condition') return condition(template, String(args));
-    throw new Error(`unexpected ${fn} in condition ${name}`);
-  };
-  return evaluate(template.Conditions?.[name]);
-}
-
-/**
- * A value as deployed, with conditions decided and references written out: `Ref:X`,
- * `GetAtt:X.Arn`, and `Fn::Sub` strings filled in with the account and region above.
- */
-function render(template: Template, value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((v) => render(template, v));
-  if (typeof value !== 'object' || value === null) return value;
-  const entries = Object.entries(value);
-  const [fn, args] = entries[0] ?? [];
-  if (entries.length === 1 && fn === 'Ref') return `Ref:${String(args)}`;
-  if (entries.length === 1 && fn === 'Fn::GetAtt') return `GetAtt:${(args as string[]).join('.')}`;
-  if (entries.length === 1 && fn === 'Fn::If') {
-    const [name, then, otherwise] = args as [string, unknown, unknown];
-    return render(template, condition(template, name) ? then : otherwise);
-  }
-  if (entries.length === 1 && fn === 'Fn::Sub') {
-    return (args as string).replace(/\$\{([^}]+)\}/g, (_, name: string) => {
-      const pseudo: Record<string, string> = {
-        'AWS::AccountId': ACCOUNT,
-        'AWS::Region': REGION,
-        'AWS::Partition': 'aws',
-      };
-      return pseudo[name] ?? (name.includes('.') ? `GetAtt:${name}` : `Ref:${name}`);
-    });
-  }
-  return Object.fromEntries(entries.map(([k, v]) => [k, render(template, v)]));
-}
-
-/** The resources that will exist: those whose condition holds. */
-function resources(template: Template): Record<string, Resource> {
-  return Object.fromEntries(
-    Object.entries(template.Resources)
-      .filter(([, r]) => r.Condition === undefined || condition(template, r.Condition))
-      .map(([id, r]) => [id, { ...r, Properties: render(template, r.Properties) as never }]),
-  );
-}
-
-function resource(template: Template, id: string): Resource {
-  const found = resources(template)[id];
-  if (found === undefined) throw new Error(`${id} is not in the deployed stack`);
-  return found;
-}
-
-interface Statement {
-  Sid?: string;
-  Effect: 'Allow' | 'Deny';
-  Principal?: unknown;
-  Action: string | string[];
-  Resource: string | string[];
-  Condition?: Record<string, Record<string, unknown>>;
-}
-
-const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-
-/** Every statement of every policy in the stack: roles' trust and inline policies, bucket policies. */
-function statements(template: Template): { owner: string; statement: Statement }[] {
-  const found: { owner: string; statement: Statement }[] = [];
-  for (const [id, r] of Object.entries(resources(template))) {
-    const documents: unknown[] = [];
-    if (r.Type === 'AWS::IAM::Role') {
-      documents.push(r.Properties.AssumeRolePolicyDocument);
-      for (const policy of (r.Properties.Policies ?? []) as { PolicyDocument: unknown }[]) {
-        documents.push(policy.PolicyDocument);
-      }
-    }
-    if (r.Type.endsWith('Policy')) documents.push(r.Properties.PolicyDocument);
-    for (const document of documents) {
-      for (const statement of (document as { Statement: Statement[] }).Statement) {
-        found.push({ owner: id, statement });
-      }
-    }
-  }
-  return found;
-}
-
-/** A role's permissions: each allowed action with the resources it is allowed on. */
-function grants(template: Template, role: string): Record<string, string[]> {
-  const byAction: Record<string, string[]> = {};
-  for (const { owner, statement } of statements(template)) {
-    if (owner !== role || statement.Effect !== 'Allow' || statement.Principal !== undefined) {
-      continue;
-    }
-    for (const action of list(statement.Action)) {
-      byAction[action] = [...(byAction[action] ?? []), ...list(statement.Resource)].sort();
-    }
-  }
-  return byAction;
-}
-
-const functionEnv = (template: Template, id: string) =>
-  (resource(template, id).Properties.Environment as { Variables: Record<string, string> })
-    .Variables;
 
 describe('the production stack', () => {
   it('uses only resource types, properties and attributes CloudFormation has', () => {

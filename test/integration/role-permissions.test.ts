@@ -1,0 +1,242 @@
+import { rmSync } from 'node:fs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { MiddlewareStack } from '@smithy/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIssueLinkHandler } from '../../functions/issue-link/issue-link.ts';
+import { createIssueLinkDeps } from '../../functions/issue-link/issue-link-deps.ts';
+import { createMeterLogsHandler } from '../../functions/meter-logs/meter-logs.ts';
+import { createMeterLogsDeps } from '../../functions/meter-logs/meter-logs-deps.ts';
+import { createReconcileHandler } from '../../functions/reconcile/reconcile.ts';
+import { createLocalDynamoDbClient, createLocalS3Client } from '../../local/clients.ts';
+import {
+  createS3LogObjectOpener,
+  listLogObjects,
+} from '../../shared/access-log/log-object-reader.ts';
+import { generateApiKey } from '../../shared/customers/api-key.ts';
+import { validateNewCustomer } from '../../shared/customers/customer.ts';
+import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
+import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
+import { apiEvent } from '../helpers/api-events.ts';
+import { grants } from '../helpers/cloudformation-template.ts';
+import { logCreatedEvent, logLine } from '../helpers/log-objects.ts';
+import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
+import { packageStack, type Template } from '../helpers/serverless-package.ts';
+import { createTestTable } from '../helpers/table.ts';
+
+// Each function runs its flows against the local stack with clients that record the IAM action
+// behind every request they send or presign; the role in the packaged template must grant
+// exactly those — no call left without its permission, no permission no call uses.
+
+const BUCKET = 'shared-test-bucket';
+const silent = new Logger({ logLevel: 'SILENT' });
+
+/** The action IAM authorizes for each SDK command these functions send. */
+const COMMAND_ACTIONS: Record<string, string> = {
+  GetObjectCommand: 's3:GetObject',
+  HeadObjectCommand: 's3:GetObject',
+  PutObjectCommand: 's3:PutObject',
+  ListObjectsV2Command: 's3:ListBucket',
+  GetItemCommand: 'dynamodb:GetItem',
+  PutItemCommand: 'dynamodb:PutItem',
+  UpdateItemCommand: 'dynamodb:UpdateItem',
+  QueryCommand: 'dynamodb:Query',
+  BatchGetItemCommand: 'dynamodb:BatchGetItem',
+};
+
+/** A transaction is authorized action by action. */
+const TRANSACTION_ACTIONS: Record<string, string> = {
+  Put: 'dynamodb:PutItem',
+  Update: 'dynamodb:UpdateItem',
+  ConditionCheck: 'dynamodb:ConditionCheckItem',
+  Delete: 'dynamodb:DeleteItem',
+};
+
+interface Recording {
+  actions: Set<string>;
+  s3: S3Client;
+  documents: DynamoDBDocumentClient;
+  close(): void;
+}
+
+function recordingClients(): Recording {
+  const stack = sharedStack();
+  const reach = { region: stack.region, credentials: stack.credentials };
+  const actions = new Set<string>();
+  const s3 = createLocalS3Client({ ...reach, endpoint: stack.endpoints.s3 });
+  const dynamodb = createLocalDynamoDbClient({ ...reach, endpoint: stack.endpoints.dynamodb });
+  for (const stack of [s3.middlewareStack, dynamodb.middlewareStack] as MiddlewareStack<
+    object,
+    object
+  >[]) {
+    stack.add(
+      (next, context) => (args) => {
+        const command = String(context.commandName);
+        if (command === 'TransactWriteItemsCommand') {
+          const items = (args.input as { TransactItems: object[] }).TransactItems;
+          for (const item of items) {
+            for (const kind of Object.keys(item)) {
+              actions.add(TRANSACTION_ACTIONS[kind] ?? `unknown:${kind}`);
+            }
+          }
+        } else {
+          actions.add(COMMAND_ACTIONS[command] ?? `unknown:${command}`);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordIamAction' },
+    );
+  }
+  return {
+    actions,
+    s3,
+    documents: DynamoDBDocumentClient.from(dynamodb),
+    close() {
+      s3.destroy();
+      dynamodb.destroy();
+    },
+  };
+}
+
+/** The actions a role allows, less writing to its own log group (Lambda's, not the code's). */
+function roleActions(template: Template, role: string): string[] {
+  return Object.keys(grants(template, role))
+    .filter((action) => !action.startsWith('logs:'))
+    .sort();
+}
+
+let dir: string;
+let template: Template;
+let table: Awaited<ReturnType<typeof createTestTable>>;
+let s3: S3Client;
+let apiKey: string;
+
+beforeAll(async () => {
+  ({ dir, template } = await packageStack(['--stage', 'prod']));
+  table = await createTestTable();
+  s3 = s3ClientFor(sharedStack());
+  const customers = new DynamoDbCustomerStore(table.documents, table.tableName);
+  await customers.createCustomer(
+    validateNewCustomer({ customerId: 'acme', keyPrefixes: ['iam/'] }),
+    new Date(),
+  );
+  const key = generateApiKey();
+  await customers.addApiKey('acme', key, new Date());
+  apiKey = key.apiKey;
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'iam/report.txt', Body: 'report' }));
+}, 180_000);
+
+afterAll(() => {
+  s3?.destroy();
+  table?.destroy();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('each function’s role against the calls its code makes', () => {
+  it('issueLink: every route, every kind of link', async () => {
+    const recording = recordingClients();
+    const handler = createIssueLinkHandler(
+      createIssueLinkDeps({
+        config: {
+          tableName: table.tableName,
+          contentBucket: BUCKET,
+          defaultExpiresIn: 900,
+          maxExpiresIn: 3600,
+          linkRetentionDays: 90,
+        },
+        s3: recording.s3,
+        documents: recording.documents,
+        logger: silent,
+      }),
+    );
+    const post = async (body: unknown) =>
+      handler(apiEvent({ routeKey: 'POST /links', body, apiKey }));
+    const statuses = [
+      await post({ key: 'iam/report.txt', method: 'GET' }),
+      await post({ key: 'iam/missing.txt', method: 'GET' }),
+      await post({ key: 'uploads/acme/a.txt', method: 'PUT', contentLength: 3 }),
+      await post({ key: 'uploads/acme/b.txt', method: 'POST', maxBytes: 100 }),
+    ];
+    expect(statuses.map((s) => s.statusCode)).toEqual([201, 404, 201, 201]);
+    const { linkId } = JSON.parse(statuses[0]?.body ?? '{}') as { linkId: string };
+    const shown = await handler(
+      apiEvent({ routeKey: 'GET /links/{linkId}', pathParameters: { linkId }, apiKey }),
+    );
+    const usage = await handler({
+      ...apiEvent({ routeKey: 'GET /usage', apiKey }),
+      queryStringParameters: { period: '2026-11' },
+    });
+    expect([shown.statusCode, usage.statusCode]).toEqual([200, 200]);
+    recording.close();
+    expect([...recording.actions].sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      's3:GetObject',
+      's3:PutObject',
+    ]);
+    // ListBucket is no call: it is what makes HeadObject answer 404, not 403, for a missing key.
+    expect(roleActions(template, 'IssueLinkRole')).toEqual(
+      [...recording.actions, 's3:ListBucket'].sort(),
+    );
+  });
+
+  it('meterLogs: a new log object with a link, then its repeated delivery', async () => {
+    const recording = recordingClients();
+    const key = 'logs/2026-11-22-10-00-00-IAMPERMISSIONS01';
+    const lines = [
+      logLine({ customer: 'acme', link: 'lnk_iampermissions1', bytes: 10 }),
+      logLine({ customer: null, bytes: 5 }),
+    ];
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: lines.join('\n') }));
+    const handler = createMeterLogsHandler(
+      createMeterLogsDeps({
+        config: { tableName: table.tableName, logPrefix: 'logs/' },
+        s3: recording.s3,
+        documents: recording.documents,
+        logger: silent,
+      }),
+    );
+    await handler(logCreatedEvent(BUCKET, key));
+    await handler(logCreatedEvent(BUCKET, key));
+    recording.close();
+    const store = new DynamoDbUsageStore(table.documents, table.tableName);
+    expect(await store.findSummary(`${BUCKET}/${key}`)).toMatchObject({ records: 2 });
+    expect([...recording.actions].sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      's3:GetObject',
+    ]);
+    // SendMessage is Lambda's, for the on-failure destination, on the function's behalf.
+    expect(roleActions(template, 'MeterLogsRole')).toEqual(
+      [...recording.actions, 'sqs:SendMessage'].sort(),
+    );
+  });
+
+  it('reconcile: a run that lists and meters', async () => {
+    const recording = recordingClients();
+    const prefix = 'iam-reconcile/';
+    const key = `${prefix}2026-11-22-10-00-00-IAMPERMISSIONS02`;
+    const body = logLine({ customer: 'acme', link: 'lnk_iampermissions2', bytes: 7 });
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+    const handler = createReconcileHandler({
+      store: new DynamoDbUsageStore(recording.documents, table.tableName),
+      customers: new DynamoDbCustomerStore(recording.documents, table.tableName),
+      open: createS3LogObjectOpener(recording.s3),
+      listKeys: (startAfter) => listLogObjects(recording.s3, BUCKET, prefix, startAfter),
+      logBucket: BUCKET,
+      logPrefix: prefix,
+      lookbackDays: 1,
+      logger: silent,
+      now: () => new Date('2026-11-22T12:00:00Z'),
+    });
+    await handler({}, { getRemainingTimeInMillis: () => 800_000 });
+    recording.close();
+    expect(recording.actions).toContain('s3:ListBucket');
+    expect(roleActions(template, 'ReconcileRole')).toEqual([...recording.actions].sort());
+  });
+});
