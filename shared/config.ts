@@ -64,12 +64,13 @@ export interface MeterLogsConfig {
 /** Reads the metering Lambda's settings from the environment, strictly. */
 export function loadMeterLogsConfig(env: NodeJS.ProcessEnv): Readonly<MeterLogsConfig> {
   const read = new EnvReader(env);
-  const config: MeterLogsConfig = {
-    tableName: read.string('TABLE_NAME'),
-    logPrefix: env.LOG_PREFIX ?? 'logs/',
-  };
+  const config = readMeterLogsConfig(read, env);
   read.throwIfInvalid();
   return Object.freeze(config);
+}
+
+function readMeterLogsConfig(read: EnvReader, env: NodeJS.ProcessEnv): MeterLogsConfig {
+  return { tableName: read.string('TABLE_NAME'), logPrefix: env.LOG_PREFIX ?? 'logs/' };
 }
 
 /** Settings of the scheduled reconcile Lambda. */
@@ -83,8 +84,7 @@ export interface ReconcileConfig extends MeterLogsConfig {
 export function loadReconcileConfig(env: NodeJS.ProcessEnv): Readonly<ReconcileConfig> {
   const read = new EnvReader(env);
   const config: ReconcileConfig = {
-    tableName: read.string('TABLE_NAME'),
-    logPrefix: env.LOG_PREFIX ?? 'logs/',
+    ...readMeterLogsConfig(read, env),
     logBucket: read.string('LOG_BUCKET'),
     lookbackDays: read.integer('RECONCILE_LOOKBACK_DAYS', { min: 1, max: 400, fallback: 3 }),
   };

@@ -2,12 +2,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createReconcileHandler } from '../../functions/reconcile/reconcile.ts';
+import { createReconcileDeps } from '../../functions/reconcile/reconcile-deps.ts';
 import {
   createS3LogObjectOpener,
-  listLogObjects,
   type LogObjectOpener,
 } from '../../shared/access-log/log-object-reader.ts';
-import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import { meterLogObject } from '../../shared/usage/meter-log-object.ts';
 import { logLine } from '../helpers/log-objects.ts';
@@ -48,17 +47,16 @@ async function deliver(days: Record<string, number>): Promise<{ prefix: string; 
 }
 
 function reconcileWith(prefix: string, options: { logger?: Logger; open?: LogObjectOpener } = {}) {
-  return createReconcileHandler({
-    store,
-    customers: new DynamoDbCustomerStore(table.documents, table.tableName),
-    open: options.open ?? createS3LogObjectOpener(s3),
-    listKeys: (startAfter) => listLogObjects(s3, BUCKET, prefix, startAfter),
-    logBucket: BUCKET,
-    logPrefix: prefix,
-    lookbackDays: 2,
+  const deps = createReconcileDeps({
+    config: { tableName: table.tableName, logBucket: BUCKET, logPrefix: prefix, lookbackDays: 2 },
+    s3,
+    documents: table.documents,
     logger: options.logger ?? new Logger({ logLevel: 'SILENT' }),
     now: () => NOW,
   });
+  return createReconcileHandler(
+    options.open === undefined ? deps : { ...deps, open: options.open },
+  );
 }
 
 const acmeBytesOn = async (day: string) =>

@@ -9,11 +9,8 @@ import { createIssueLinkDeps } from '../../functions/issue-link/issue-link-deps.
 import { createMeterLogsHandler } from '../../functions/meter-logs/meter-logs.ts';
 import { createMeterLogsDeps } from '../../functions/meter-logs/meter-logs-deps.ts';
 import { createReconcileHandler } from '../../functions/reconcile/reconcile.ts';
+import { createReconcileDeps } from '../../functions/reconcile/reconcile-deps.ts';
 import { createLocalDynamoDbClient, createLocalS3Client } from '../../local/clients.ts';
-import {
-  createS3LogObjectOpener,
-  listLogObjects,
-} from '../../shared/access-log/log-object-reader.ts';
 import { generateApiKey } from '../../shared/customers/api-key.ts';
 import { validateNewCustomer } from '../../shared/customers/customer.ts';
 import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
@@ -222,17 +219,20 @@ describe('each function’s role against the calls its code makes', () => {
     const key = `${prefix}2026-11-22-10-00-00-IAMPERMISSIONS02`;
     const body = logLine({ customer: 'acme', link: 'lnk_iampermissions2', bytes: 7 });
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
-    const handler = createReconcileHandler({
-      store: new DynamoDbUsageStore(recording.documents, table.tableName),
-      customers: new DynamoDbCustomerStore(recording.documents, table.tableName),
-      open: createS3LogObjectOpener(recording.s3),
-      listKeys: (startAfter) => listLogObjects(recording.s3, BUCKET, prefix, startAfter),
-      logBucket: BUCKET,
-      logPrefix: prefix,
-      lookbackDays: 1,
-      logger: silent,
-      now: () => new Date('2026-11-22T12:00:00Z'),
-    });
+    const handler = createReconcileHandler(
+      createReconcileDeps({
+        config: {
+          tableName: table.tableName,
+          logBucket: BUCKET,
+          logPrefix: prefix,
+          lookbackDays: 1,
+        },
+        s3: recording.s3,
+        documents: recording.documents,
+        logger: silent,
+        now: () => new Date('2026-11-22T12:00:00Z'),
+      }),
+    );
     await handler({}, { getRemainingTimeInMillis: () => 800_000 });
     recording.close();
     expect(recording.actions).toContain('s3:ListBucket');
