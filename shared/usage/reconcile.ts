@@ -12,13 +12,8 @@ export interface ReconcileProgress {
   failed: number;
 }
 
-/**
- * Meters every listed log object that has no summary yet, `concurrency` at a time. Safe to
- * re-run and to run beside the Lambda: metering is exactly once, so an object both meter
- * at the same moment is still counted once. A failure is counted and reported, and the
- * other objects go on; re-running retries it.
- */
-export async function reconcileLogObjects(options: {
+interface ReconcileRun {
+  /** The log objects' keys, oldest first. */
   keys: AsyncIterable<string>;
   meter: (key: string) => Promise<{ alreadyMetered: boolean }>;
   concurrency: number;
@@ -26,7 +21,15 @@ export async function reconcileLogObjects(options: {
   onFailure?: (key: string, error: unknown) => void;
   /** Asked before each key: true ends the run there, with what is in flight finished. */
   shouldStop?: () => boolean;
-}): Promise<ReconcileProgress> {
+}
+
+/**
+ * Meters every listed log object that has no summary yet, `concurrency` at a time. Safe to
+ * re-run and to run beside the Lambda: metering is exactly once, so an object both meter
+ * at the same moment is still counted once. A failure is counted and reported, and the
+ * other objects go on; re-running retries it.
+ */
+async function reconcileLogObjects(options: ReconcileRun): Promise<ReconcileProgress> {
   const progress: ReconcileProgress = { listed: 0, metered: 0, alreadyMetered: 0, failed: 0 };
   const running = new Set<Promise<void>>();
   for await (const key of options.keys) {
@@ -53,18 +56,12 @@ export async function reconcileLogObjects(options: {
   return progress;
 }
 
-/** What reconciling a log bucket needs: the keys to look at, and how to meter one. */
-export interface LogBucketReconcile {
+/** What reconciling a log bucket needs: a run over its keys, and the adapters to meter one. */
+export interface LogBucketReconcile extends Omit<ReconcileRun, 'meter'> {
   store: UsageStore;
   customers: CustomerStore;
   open: LogObjectOpener;
   logBucket: string;
-  /** The log objects' keys, oldest first. */
-  keys: AsyncIterable<string>;
-  concurrency: number;
-  onProgress?: (progress: Readonly<ReconcileProgress>) => void;
-  onFailure?: (key: string, error: unknown) => void;
-  shouldStop?: () => boolean;
 }
 
 /**

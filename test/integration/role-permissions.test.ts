@@ -63,11 +63,11 @@ function recordingClients(): Recording {
   const actions = new Set<string>();
   const s3 = createLocalS3Client({ ...reach, endpoint: stack.endpoints.s3 });
   const dynamodb = createLocalDynamoDbClient({ ...reach, endpoint: stack.endpoints.dynamodb });
-  for (const stack of [s3.middlewareStack, dynamodb.middlewareStack] as MiddlewareStack<
+  for (const middleware of [s3.middlewareStack, dynamodb.middlewareStack] as MiddlewareStack<
     object,
     object
   >[]) {
-    stack.add(
+    middleware.add(
       (next, context) => (args) => {
         const command = String(context.commandName);
         if (command === 'TransactWriteItemsCommand') {
