@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createLocalDynamoDbClient, createLocalS3Client } from '../local/clients.ts';
+import { LINK_SIGNER_IDENTITY } from '../local/identities.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-stack.ts';
 import { SIGNING_CLIENT_CONFIG } from '../shared/links/link-signer.ts';
 import { UsageError } from './command.ts';
@@ -38,6 +39,11 @@ interface TargetValues {
 export interface Target {
   documents: DynamoDBDocumentClient;
   s3: S3Client;
+  /**
+   * The client that signs links: on the local stack, the link API's own identity (so that
+   * the links bill like the API's); on AWS, the caller's own credentials.
+   */
+  signingS3: S3Client;
   /** `env` with TABLE_NAME and CONTENT_BUCKET set from the options. */
   env: NodeJS.ProcessEnv;
   /** The table name, or a usage error saying how to give one. */
@@ -64,11 +70,23 @@ export function openTarget(values: TargetValues, env: NodeJS.ProcessEnv): Target
     s3Endpoint === undefined
       ? new S3Client({ ...SIGNING_CLIENT_CONFIG })
       : createLocalS3Client(reach(s3Endpoint));
+  const signingS3 =
+    s3Endpoint === undefined
+      ? s3
+      : createLocalS3Client({
+          endpoint: s3Endpoint,
+          region: LOCAL_REGION,
+          credentials: {
+            accessKeyId: LINK_SIGNER_IDENTITY.accessKeyId,
+            secretAccessKey: LINK_SIGNER_IDENTITY.secretAccessKey,
+          },
+        });
   const tableName = values.table ?? (local ? DEV_TABLE : env.TABLE_NAME);
   const bucket = values.bucket ?? (local ? DEV_CONTENT_BUCKET : env.CONTENT_BUCKET);
   return {
     documents: DynamoDBDocumentClient.from(dynamodb),
     s3,
+    signingS3,
     env: {
       ...env,
       ...(tableName === undefined ? {} : { TABLE_NAME: tableName }),
@@ -83,6 +101,7 @@ export function openTarget(values: TargetValues, env: NodeJS.ProcessEnv): Target
     close() {
       dynamodb.destroy();
       s3.destroy();
+      signingS3.destroy();
     },
   };
 }

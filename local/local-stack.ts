@@ -3,6 +3,12 @@ import { createLocalS3Client } from './clients.ts';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local.ts';
 import { findFreePort } from './free-port.ts';
 import {
+  createLogDeliveryIdentity,
+  LINK_SIGNER_IDENTITY,
+  LOCAL_SIGNERS,
+  OPERATOR_IDENTITY,
+} from './identities.ts';
+import {
   type BucketLogging,
   type LocalS3,
   type ObjectCreatedNotification,
@@ -10,10 +16,13 @@ import {
 } from './s3/local-s3.ts';
 
 /**
- * Credentials of the local stack. s3rver knows exactly this access key; DynamoDB Local
- * accepts any. They sign real SigV4 requests, so a wrong secret is refused.
+ * The operator's credentials on the local stack (docs/local-stack.md lists every identity).
+ * They sign real SigV4 requests, so a wrong secret is refused; DynamoDB Local accepts any.
  */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export const LOCAL_CREDENTIALS = {
+  accessKeyId: OPERATOR_IDENTITY.accessKeyId,
+  secretAccessKey: OPERATOR_IDENTITY.secretAccessKey,
+} as const;
 export const LOCAL_REGION = 'us-east-1';
 /** The canonical user id written as Bucket Owner (and Requester) in local access logs. */
 export const LOCAL_OWNER_ID = '0d5a1e0c5b1f4e6a9c3d2b7a8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b';
@@ -40,7 +49,12 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   region: string;
+  /** The operator's. */
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The link API's own identity, whose presigned requests are the only ones billed. */
+  signerCredentials: { accessKeyId: string; secretAccessKey: string };
+  /** What the metering takes as `SIGNER_ARNS`. */
+  signers: readonly string[];
   endpoints: { dynamodb: string; s3: string };
   /** Process id of the DynamoDB Local this stack started (undefined when it reuses one). */
   dynamodbPid: number | undefined;
@@ -63,10 +77,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         })
       : undefined;
   try {
+    const logWriter = createLogDeliveryIdentity();
     const s3 = await startLocalS3({
       port: options.s3Port || (await findFreePort()),
       region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
+      identities: [OPERATOR_IDENTITY, LINK_SIGNER_IDENTITY],
+      logWriter,
       ownerId: LOCAL_OWNER_ID,
       buckets: options.buckets ?? [],
       logging: options.logging ?? [],
@@ -77,11 +93,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         options.onNotificationError ??
         ((error) => process.stderr.write(`object-created notification failed: ${String(error)}\n`)),
       createClient: (endpoint) =>
-        createLocalS3Client({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+        createLocalS3Client({ endpoint, region: LOCAL_REGION, credentials: logWriter }),
     });
     return {
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
+      signerCredentials: {
+        accessKeyId: LINK_SIGNER_IDENTITY.accessKeyId,
+        secretAccessKey: LINK_SIGNER_IDENTITY.secretAccessKey,
+      },
+      signers: LOCAL_SIGNERS,
       endpoints: {
         dynamodb: dynamodb?.endpoint ?? options.dynamodbEndpoint ?? '',
         s3: s3.endpoint,

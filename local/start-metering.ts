@@ -12,7 +12,7 @@ import type { LocalStack } from './local-stack.ts';
  * would retry twice): `usage-meter reconcile` meters what was left.
  */
 export function startMetering(options: {
-  stack: Pick<LocalStack, 'region' | 'credentials' | 'endpoints'>;
+  stack: Pick<LocalStack, 'region' | 'credentials' | 'endpoints' | 'signers'>;
   tableName: string;
   logPrefix: string;
   logger: Logger;
@@ -20,7 +20,11 @@ export function startMetering(options: {
   const { s3, dynamodb } = createLocalClients(options.stack);
   const meter = createMeterLogsHandler(
     createMeterLogsDeps({
-      config: { tableName: options.tableName, logPrefix: options.logPrefix },
+      config: {
+        tableName: options.tableName,
+        logPrefix: options.logPrefix,
+        signers: options.stack.signers,
+      },
       s3,
       documents: DynamoDBDocumentClient.from(dynamodb),
       logger: options.logger,

@@ -1,5 +1,6 @@
 import { ConfigError, type FieldProblem } from './errors.ts';
 import { DEFAULT_LINK_LIFETIME_SECONDS, MAX_LINK_LIFETIME_SECONDS } from './links/link-expiry.ts';
+import { isSignerArn } from './usage/attribution-rules.ts';
 
 /** Settings of the link API (and of the CLI commands that issue links). */
 export interface IssueLinkConfig {
@@ -59,6 +60,12 @@ export interface MeterLogsConfig {
   tableName: string;
   /** Only log objects under this prefix are metered; S3 writes nothing else there. */
   logPrefix: string;
+  /**
+   * The identities whose presigned requests may bill a customer (`SIGNER_ARNS`, comma
+   * separated): the link API's role as `arn:aws:sts::<account>:assumed-role/<role name>`,
+   * and the signing user's ARN when links are signed by one.
+   */
+  signers: readonly string[];
 }
 
 /** Reads the metering Lambda's settings from the environment, strictly. */
@@ -70,7 +77,15 @@ export function loadMeterLogsConfig(env: NodeJS.ProcessEnv): Readonly<MeterLogsC
 }
 
 function readMeterLogsConfig(read: EnvReader, env: NodeJS.ProcessEnv): MeterLogsConfig {
-  return { tableName: read.string('TABLE_NAME'), logPrefix: env.LOG_PREFIX ?? 'logs/' };
+  return {
+    tableName: read.string('TABLE_NAME'),
+    logPrefix: env.LOG_PREFIX ?? 'logs/',
+    signers: read.list(
+      'SIGNER_ARNS',
+      isSignerArn,
+      'a role (arn:aws:sts::<account>:assumed-role/<name>) or user (arn:aws:iam::<account>:user/<name>) ARN',
+    ),
+  };
 }
 
 /** Settings of the scheduled reconcile Lambda. */
@@ -119,6 +134,21 @@ class EnvReader {
       return rule.fallback;
     }
     return number;
+  }
+
+  /** A required comma-separated list, each item of which must pass `valid`. */
+  list(name: string, valid: (item: string) => boolean, shape: string): string[] {
+    const items = this.string(name)
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    if (this.env[name] !== undefined && this.env[name] !== '' && items.length === 0) {
+      this.problems.push({ field: name, problem: 'must name at least one item' });
+    }
+    for (const item of items.filter((i) => !valid(i))) {
+      this.problems.push({ field: name, problem: `each item must be ${shape} (got "${item}")` });
+    }
+    return items;
   }
 
   /** An optional value, which must match `pattern` when present. */

@@ -5,6 +5,8 @@ import { startLocalStack } from '../local/local-stack.ts';
 export interface SharedLocalStack {
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  signerCredentials: { accessKeyId: string; secretAccessKey: string };
+  signers: readonly string[];
   endpoints: { dynamodb: string; s3: string };
 }
 
@@ -25,6 +27,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('localStack', {
     region: stack.region,
     credentials: stack.credentials,
+    signerCredentials: stack.signerCredentials,
+    signers: stack.signers,
     endpoints: stack.endpoints,
   });
   return () => stack.stop();

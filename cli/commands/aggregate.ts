@@ -1,4 +1,8 @@
 import { parseLogStream } from '../../shared/access-log/index.ts';
+import {
+  createOfflineAttributionRules,
+  isSignerArn,
+} from '../../shared/usage/attribution-rules.ts';
 import { COUNTER_NAMES, UsageAggregator, type UsageCounters } from '../../shared/usage/index.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { resolveInputs } from '../inputs.ts';
@@ -6,16 +10,23 @@ import { resolveInputs } from '../inputs.ts';
 // Parentheses cannot appear in a customer id, so this row never collides with a customer.
 const UNTRACKED = '(untracked)';
 
-const USAGE = `Usage: usage-meter aggregate [--json | --csv] FILE... (- reads stdin)
+const USAGE = `Usage: usage-meter aggregate [--json | --csv] [--signer <arn>]... FILE... (- reads stdin)
 
 Adds up S3 server access logs per customer with the metering rules of the meter-logs Lambda:
 downloads (GET object 200/206, Bytes Sent), uploads (PUT/POST object, upload part: Object
-Size), error requests (status >= 400) and other requests, for requests whose presigned URL
-carries a signed x-customer-id; everything else is '${UNTRACKED}'.
+Size), error requests (status >= 400) and other requests, for authenticated presigned SigV4
+requests that carry one signed x-customer-id (and form uploads under uploads/<customer>/);
+everything else is '${UNTRACKED}', with its reason.
+
+With no table at hand, every well-formed customer id counts as a customer. The Requester is
+checked against the signers given; without --signer any authenticated requester is taken
+(and a note says so on stderr), where the Lambda bills only the stack's own signers.
 
 Options:
-  --json   one JSON object: {"customers": {...}, "untracked": {...}, "rejectedLines": N, ...}
-  --csv    one row per customer, then the ${UNTRACKED} row
+  --json           one JSON object: {"customers": {...}, "untracked": {...},
+                   "untrackedByReason": {...}, "rejectedLines": N, ...}
+  --csv            one row per customer, then the ${UNTRACKED} row
+  --signer <arn>   the stack's signer identity (repeatable), as in SIGNER_ARNS
   (default: a table, then the count of rejected lines)`;
 
 export const aggregateCommand: Command = {
@@ -23,9 +34,12 @@ export const aggregateCommand: Command = {
   summary: 'per-customer download/upload totals of access log files',
   usage: USAGE,
   async run(args, io) {
-    const { format, paths } = parseAggregateArgs(args);
+    const { format, paths, signers } = parseAggregateArgs(args);
     const inputs = await resolveInputs(paths, io.stdin);
-    const usage = new UsageAggregator();
+    if (signers.length === 0) {
+      io.stderr.write('note: no --signer given, so any authenticated requester is taken\n');
+    }
+    const usage = new UsageAggregator(createOfflineAttributionRules(signers));
     for (const input of inputs) {
       for await (const { number, result } of parseLogStream(input.open())) {
         if (result.ok) usage.add(result.record, number);
@@ -40,6 +54,7 @@ export const aggregateCommand: Command = {
           {
             customers: Object.fromEntries(customers),
             untracked,
+            untrackedByReason: Object.fromEntries(usage.untrackedByReason()),
             rejectedLines: usage.rejected,
             records: usage.records,
             rejectionSamples: usage.samples,
@@ -62,17 +77,30 @@ export const aggregateCommand: Command = {
   },
 };
 
-function parseAggregateArgs(args: string[]): { format: 'json' | 'csv' | 'table'; paths: string[] } {
+function parseAggregateArgs(args: string[]): {
+  format: 'json' | 'csv' | 'table';
+  paths: string[];
+  signers: string[];
+} {
   const parsed = parseCommandArgs({
     args,
-    options: { json: { type: 'boolean' }, csv: { type: 'boolean' } },
+    options: {
+      json: { type: 'boolean' },
+      csv: { type: 'boolean' },
+      signer: { type: 'string', multiple: true },
+    },
     strict: true,
     allowPositionals: true,
   });
   if (parsed.values.json && parsed.values.csv)
     throw new UsageError('choose one of --json and --csv');
+  const signers = parsed.values.signer ?? [];
+  const bad = signers.filter((arn) => !isSignerArn(arn));
+  if (bad.length > 0) {
+    throw new UsageError(`--signer must be a role or user ARN; got ${bad.join(', ')}`);
+  }
   const format = parsed.values.json ? 'json' : parsed.values.csv ? 'csv' : 'table';
-  return { format, paths: parsed.positionals };
+  return { format, paths: parsed.positionals, signers };
 }
 
 function formatTable(rows: Array<readonly [string, UsageCounters]>): string {

@@ -11,6 +11,9 @@ const USAGE = `Usage: usage-meter link <customerId> <key> [options]
 Issues a tracked link for a customer, as POST /links does for the customer's own API key:
 the same access rules, expiry rules and link record. Prints the URL (a POST link prints
 the form as JSON); the URL is a credential until it expires, so hand it on, do not log it.
+On the local stack the link is signed by the link API's own identity; on AWS it is signed
+by your credentials, and bills the customer only if your identity is one of the stack's
+signers (SIGNER_ARNS): issue customers' links through POST /links.
 
 Options:
   --method <GET|PUT|POST>   default GET
@@ -57,6 +60,7 @@ export const linkCommand: Command = {
       const deps = createIssueLinkDeps({
         config: loadIssueLinkConfig(target.env),
         s3: target.s3,
+        signingS3: target.signingS3,
         documents: target.documents,
         logger: new Logger({ logLevel: 'SILENT' }),
       });

@@ -6,15 +6,18 @@ import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import { reconcileLogBucket, type ReconcileProgress } from '../../shared/usage/reconcile.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
+import { readSignerOption, SIGNER_OPTION, SIGNER_USAGE } from '../signer-option.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
 
-const USAGE = `Usage: usage-meter reconcile --bucket <log bucket> [--prefix logs/] [--since YYYY-MM-DD] [--concurrency 4]
+const USAGE = `Usage: usage-meter reconcile --bucket <log bucket> [--prefix logs/] [--since YYYY-MM-DD] [--concurrency 4] [--signer <arn>]
 
 Meters every log object under the prefix that has no summary yet: the ones a failed or
 missed notification left behind. Safe to re-run and to run while the Lambda works: each log
 object is counted exactly once. Failures are reported and the exit code is 1; run again to
-retry them.
+retry them. Objects under the prefix whose key is not one S3 logging writes are listed as
+ignored and never metered.
 
+${SIGNER_USAGE}
 ${TARGET_USAGE}`;
 
 export const reconcileCommand: Command = {
@@ -26,6 +29,7 @@ export const reconcileCommand: Command = {
       args,
       options: {
         ...TARGET_OPTIONS,
+        ...SIGNER_OPTION,
         prefix: { type: 'string', default: 'logs/' },
         since: { type: 'string' },
         concurrency: { type: 'string', default: '4' },
@@ -40,17 +44,20 @@ export const reconcileCommand: Command = {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
       throw new UsageError(`--concurrency must be a whole number from 1 to 64`);
     }
+    const signers = readSignerOption(values, process.env);
     const target = openTarget(values, process.env);
     try {
       const tableName = target.tableName();
       const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
       const show = (p: Readonly<ReconcileProgress>) =>
-        `listed ${p.listed}, metered ${p.metered}, already metered ${p.alreadyMetered}, failed ${p.failed}`;
+        `listed ${p.listed}, ignored ${p.ignored}, metered ${p.metered}, already metered ${p.alreadyMetered}, failed ${p.failed}`;
       const result = await reconcileLogBucket({
         store: new DynamoDbUsageStore(target.documents, tableName),
         customers: new DynamoDbCustomerStore(target.documents, tableName),
         open: createS3LogObjectOpener(target.s3),
         logBucket,
+        logPrefix: values.prefix,
+        signers,
         keys: listLogObjects(
           target.s3,
           logBucket,
@@ -60,6 +67,9 @@ export const reconcileCommand: Command = {
         concurrency,
         onProgress: (p) => {
           if (tty) io.stderr.write(`\r${show(p)}`);
+        },
+        onIgnored: (key) => {
+          io.stderr.write(`${tty ? '\n' : ''}ignored: ${key} is not a server access log key\n`);
         },
         onFailure: (key, error) => {
           io.stderr.write(`${tty ? '\n' : ''}failed: ${key}: ${(error as Error).message}\n`);

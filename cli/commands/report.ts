@@ -1,5 +1,10 @@
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
-import { COUNTER_NAMES, type UsageCounters } from '../../shared/usage/usage-counters.ts';
+import {
+  addCounters,
+  COUNTER_NAMES,
+  emptyCounters,
+  type UsageCounters,
+} from '../../shared/usage/usage-counters.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { formatTable } from '../format-table.ts';
 import { readPeriodOption } from '../period-option.ts';
@@ -8,7 +13,8 @@ import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
 const USAGE = `Usage: usage-meter report --period 2026-11|2026-11-22 [--customer <id>] [--format table|json|csv]
 
 The per-customer totals of a UTC month or day, as the billing system reads them (one Query
-of the table's index), and the untracked total.
+of the table's index), and the untracked totals with the reason nobody was billed
+(docs/attribution.md).
 
 ${TARGET_USAGE}`;
 
@@ -48,21 +54,25 @@ export const reportCommand: Command = {
         rows = totals === undefined ? [] : [[values.customer, totals]];
       }
       rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      const untracked =
-        values.customer === undefined
-          ? await store.getTotals({ kind: 'untracked' }, period)
-          : undefined;
+      const untracked: Map<string, UsageCounters> =
+        values.customer === undefined ? await store.listUntrackedTotals(period) : new Map();
       if (format === 'json') {
         const customers = rows.map(([customerId, counters]) => ({ customerId, ...counters }));
+        const total = emptyCounters();
+        for (const counters of untracked.values()) addCounters(total, counters);
+        const untrackedFields =
+          untracked.size === 0
+            ? {}
+            : { untracked: total, untrackedByReason: Object.fromEntries(untracked) };
         io.stdout.write(
-          `${JSON.stringify({ period: period.value, customers, ...(untracked ? { untracked } : {}) }, null, 2)}\n`,
+          `${JSON.stringify({ period: period.value, customers, ...untrackedFields }, null, 2)}\n`,
         );
         return 0;
       }
-      const all =
-        untracked === undefined
-          ? rows
-          : [...rows, ['(untracked)', untracked] as [string, UsageCounters]];
+      const all: Array<readonly [string, UsageCounters]> = [
+        ...rows,
+        ...[...untracked].map(([reason, counters]) => [`(untracked: ${reason})`, counters] as const),
+      ];
       const cells = all.map(([id, counters]) => [
         id,
         ...COUNTER_NAMES.map((n) => String(counters[n])),

@@ -1,10 +1,6 @@
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import type { Account } from '../../shared/usage/plan-chunks.ts';
-import {
-  COUNTER_NAMES,
-  emptyCounters,
-  type UsageCounters,
-} from '../../shared/usage/usage-counters.ts';
+import { COUNTER_NAMES, type UsageCounters } from '../../shared/usage/usage-counters.ts';
 import { type Command, parseCommandArgs } from '../command.ts';
 import { readPeriodOption } from '../period-option.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
@@ -35,10 +31,10 @@ export const verifyCommand: Command = {
           account: { kind: 'customer', customerId } as const,
           totals,
         })),
-        {
-          account: { kind: 'untracked' },
-          totals: (await store.getTotals({ kind: 'untracked' }, period)) ?? emptyCounters(),
-        },
+        ...[...(await store.listUntrackedTotals(period))].map(([reason, totals]) => ({
+          account: { kind: 'untracked', reason } as const,
+          totals,
+        })),
       ];
       let differing = 0;
       for (const { account, totals } of checks) {
@@ -46,7 +42,8 @@ export const verifyCommand: Command = {
         const wrong = COUNTER_NAMES.filter((name) => totals[name] !== ledger[name]);
         if (wrong.length === 0) continue;
         differing++;
-        const who = account.kind === 'customer' ? account.customerId : '(untracked)';
+        const who =
+          account.kind === 'customer' ? account.customerId : `(untracked: ${account.reason})`;
         io.stdout.write(
           `${who}: ${wrong.map((n) => `${n} total ${totals[n]} ≠ ledger ${ledger[n]}`).join('; ')}\n`,
         );

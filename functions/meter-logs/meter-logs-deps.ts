@@ -19,6 +19,7 @@ export function createMeterLogsDeps(options: {
     customers: new DynamoDbCustomerStore(options.documents, options.config.tableName),
     open: createS3LogObjectOpener(options.s3),
     logPrefix: options.config.logPrefix,
+    signers: options.config.signers,
     logger: options.logger,
   };
 }

@@ -2,16 +2,19 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { S3Event } from 'aws-lambda';
 import type { LogObjectOpener } from '../../shared/access-log/log-object-reader.ts';
 import type { CustomerStore } from '../../shared/customers/customer-store.ts';
-import { lazyUploadOwnerLookup } from '../../shared/customers/upload-owner.ts';
+import { isAccessLogKey } from '../../shared/access-log/log-object-key.ts';
+import { lazyAttributionRules } from '../../shared/usage/load-attribution-rules.ts';
 import { meterLogObject } from '../../shared/usage/meter-log-object.ts';
 import type { UsageStore } from '../../shared/usage/usage-store.ts';
 
 export interface MeterLogsDeps {
   store: UsageStore;
-  /** For the customers' upload prefixes, which attribute browser (POST) uploads. */
+  /** Attribution bills only existing customers, and form uploads by their upload prefix. */
   customers: CustomerStore;
   open: LogObjectOpener;
   logPrefix: string;
+  /** The stack's signer identities: only requests they signed bill a customer. */
+  signers: readonly string[];
   logger: Logger;
 }
 
@@ -22,20 +25,21 @@ export interface MeterLogsDeps {
  */
 export function createMeterLogsHandler(deps: MeterLogsDeps) {
   return async (event: S3Event): Promise<void> => {
-    // The customers' upload prefixes, read once per invocation and only if something is metered.
-    const loadUploadOwner = lazyUploadOwnerLookup(deps.customers);
+    // The customers, read once per invocation and only if something is metered.
+    const loadRules = lazyAttributionRules(deps.customers, deps.signers);
     for (const record of event.Records) {
       const bucket = record.s3.bucket.name;
       const key = decodeS3EventKey(record.s3.object.key);
-      if (!key.startsWith(deps.logPrefix)) {
-        deps.logger.info('ignored: outside the log prefix', { bucket, key });
+      if (!isAccessLogKey(key, deps.logPrefix)) {
+        // Only S3 logging may write here (the bucket policy); anything else is reported.
+        deps.logger.warn('ignored: not a server access log key', { bucket, key });
         continue;
       }
       const { summary, alreadyMetered } = await meterLogObject({
         store: deps.store,
         logObject: `${bucket}/${key}`,
         open: () => deps.open(bucket, key),
-        loadUploadOwner,
+        loadRules,
       });
       deps.logger.info(alreadyMetered ? 'log object already metered' : 'log object metered', {
         ...summary,

@@ -26,6 +26,7 @@ export function createReconcileDeps(options: {
     listKeys: (startAfter) => listLogObjects(s3, config.logBucket, config.logPrefix, startAfter),
     logBucket: config.logBucket,
     logPrefix: config.logPrefix,
+    signers: config.signers,
     lookbackDays: config.lookbackDays,
     logger: options.logger,
     now: options.now ?? (() => new Date()),

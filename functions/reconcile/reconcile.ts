@@ -13,6 +13,8 @@ export interface ReconcileDeps {
   listKeys: (startAfter: string) => AsyncIterable<string>;
   logBucket: string;
   logPrefix: string;
+  /** The stack's signer identities: only requests they signed bill a customer. */
+  signers: readonly string[];
   /** Days looked through, counted back from today (UTC). */
   lookbackDays: number;
   logger: Logger;
@@ -49,9 +51,12 @@ export function createReconcileHandler(deps: ReconcileDeps) {
       customers: deps.customers,
       open: deps.open,
       logBucket: deps.logBucket,
+      logPrefix: deps.logPrefix,
+      signers: deps.signers,
       keys: deps.listKeys(`${deps.logPrefix}${since}`),
       concurrency: CONCURRENCY,
       shouldStop: () => (stoppedEarly ||= context.getRemainingTimeInMillis() < STOP_MARGIN_MS),
+      onIgnored: (key) => deps.logger.warn('ignored: not a server access log key', { key }),
       onFailure: (key, error) => deps.logger.error('log object not metered', { key, error }),
     });
     deps.logger.info(stoppedEarly ? 'reconciled in part: out of time' : 'reconciled', {

@@ -16,14 +16,18 @@ import { type LocalApi, startLocalApi } from './local-api-server.ts';
  * issue-link handler over HTTP. Link settings (LINK_MAX_EXPIRES_IN, …) come from `env`.
  */
 export async function startLinkApi(options: {
-  stack: Pick<LocalStack, 'region' | 'credentials' | 'endpoints'>;
+  stack: Pick<LocalStack, 'region' | 'credentials' | 'signerCredentials' | 'endpoints'>;
   tableName: string;
   contentBucket: string;
   env: NodeJS.ProcessEnv;
   logger: Logger;
   port?: number;
 }): Promise<LocalApi> {
-  const { s3, dynamodb } = createLocalClients(options.stack);
+  // The link API reaches S3 as its own identity, as the Lambda does with its role.
+  const { s3, dynamodb } = createLocalClients({
+    ...options.stack,
+    credentials: options.stack.signerCredentials,
+  });
   try {
     await ensureTable(dynamodb, options.tableName);
     const config = loadIssueLinkConfig({

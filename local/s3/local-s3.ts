@@ -8,6 +8,7 @@ import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
 import { AccessLogDelivery, type LogTarget } from './access-log-delivery.ts';
 import { buildObjectCreatedEvent, type CreatedObject } from './object-created-event.ts';
+import type { LocalIdentity } from '../identities.ts';
 import { createS3Front, type S3rverCreation } from './s3-front.ts';
 
 /** Server access logging of one bucket, as `PutBucketLogging` would configure it. */
@@ -25,7 +26,10 @@ export interface ObjectCreatedNotification {
 export interface LocalS3Options {
   port: number;
   region: string;
-  credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The access keys S3 accepts, each logged as its Requester ARN. */
+  identities: readonly LocalIdentity[];
+  /** The logging emulator's own identity: the only one that may write a log bucket. */
+  logWriter: LocalIdentity;
   /** Canonical user id of the account owning the buckets (Bucket Owner in the logs). */
   ownerId: string;
   buckets: readonly string[];
@@ -37,7 +41,7 @@ export interface LocalS3Options {
   directory?: string;
   /** Called when a notification handler fails; by default the error is printed. */
   onNotificationError: (error: unknown, event: S3Event) => void;
-  /** Writes log objects (through the server itself, so their events fire). */
+  /** Writes log objects as `logWriter` (through the server itself, so their events fire). */
   createClient: (endpoint: string) => S3Client;
 }
 
@@ -69,11 +73,15 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     () => new Date(),
   );
   const creations = new AsyncLocalStorage<S3rverCreation[]>();
+  const identities = new Map(
+    [...options.identities, options.logWriter].map((identity) => [identity.accessKeyId, identity]),
+  );
   const front = createS3Front({
     region: options.region,
     ownerId: options.ownerId,
-    secretFor: (id) =>
-      id === options.credentials.accessKeyId ? options.credentials.secretAccessKey : undefined,
+    identityFor: (id) => identities.get(id),
+    logWriter: options.logWriter.accessKeyId,
+    logBuckets: new Set(options.logging.map((logging) => logging.targetBucket)),
     delivery,
     creations,
     onObjectCreated: (object) => notify(options, object),

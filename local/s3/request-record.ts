@@ -15,8 +15,8 @@ export interface ObservedRequest {
   operation: string | null;
   received: Date;
   remoteIp: string;
-  /** The signer's access key id when the signature was valid. */
-  signedBy: string | null;
+  /** The ARN of the identity S3 authenticated, or null (anonymous, or refused credentials). */
+  requester: string | null;
   authType: AuthType | null;
   requestId: string;
   hostId: string;
@@ -46,7 +46,7 @@ export function describeRequest(request: ObservedRequest, context: LogContext): 
     bucket: request.bucket,
     time: request.received.toISOString(),
     remoteIp: request.remoteIp || null,
-    requester: request.signedBy === null ? null : context.ownerId,
+    requester: request.requester,
     requestId: request.requestId,
     operation: request.operation,
     key: request.key === null ? null : encodeS3Key(request.key),

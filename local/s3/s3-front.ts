@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { Context, Next } from 'koa';
 import { formatAccessLogRecord } from '../../shared/access-log/index.ts';
+import type { LocalIdentity } from '../identities.ts';
 import type { AccessLogDelivery } from './access-log-delivery.ts';
 import type { CreatedObject } from './object-created-event.ts';
 import { nameS3Operation } from './operation-name.ts';
@@ -27,7 +28,11 @@ export interface S3FrontOptions {
   region: string;
   /** Canonical user id of the account that owns every bucket. */
   ownerId: string;
-  secretFor: (accessKeyId: string) => string | undefined;
+  /** The identity of an access key, or undefined for a key S3 does not know. */
+  identityFor: (accessKeyId: string) => LocalIdentity | undefined;
+  /** The access key of the logging emulator, the only writer of `logBuckets`. */
+  logWriter: string;
+  logBuckets: ReadonlySet<string>;
   delivery: AccessLogDelivery;
   /** Creations s3rver reports while a request runs are collected into that request's list. */
   creations: AsyncLocalStorage<S3rverCreation[]>;
@@ -37,13 +42,16 @@ export interface S3FrontOptions {
 
 /**
  * What real S3 does and s3rver does not, as one Koa middleware in front of s3rver:
- * checks SigV4 signatures (refusing with S3's status and error code), writes a server
- * access log record for every request to a logged bucket, and reports created objects
- * once their response has gone out. `settled()` resolves when every request seen so far
- * has been logged and its creations reported.
+ * checks SigV4 signatures (refusing with S3's status and error code), keeps the buckets
+ * private (an anonymous request is refused, and only the logging emulator writes a log
+ * bucket), writes a server access log record for every request to a logged bucket, with
+ * the signer's ARN as Requester, and reports created objects once their response has gone
+ * out. `settled()` resolves when every request seen so far has been logged and its
+ * creations reported.
  */
 export function createS3Front(options: S3FrontOptions) {
   const inFlight = new Set<Promise<void>>();
+  const secretFor = (id: string) => options.identityFor(id)?.secretAccessKey;
 
   async function middleware(ctx: Context, next: Next): Promise<void> {
     const { req, res } = ctx;
@@ -57,6 +65,8 @@ export function createS3Front(options: S3FrontOptions) {
     const creations: S3rverCreation[] = [];
     let errorCode: string | null = null;
     let formKey: string | undefined;
+    // The access key S3 authenticated: from the signature, or from a form's policy.
+    let signedBy: string | null = null;
 
     const rawUrl = req.url ?? '/';
     const remoteIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
@@ -73,8 +83,9 @@ export function createS3Front(options: S3FrontOptions) {
           });
     const verdict = verifySigV4Request(
       { method: req.method ?? 'GET', url: rawUrl, headers: req.headers },
-      { secretFor: options.secretFor, region: options.region, now: received },
+      { secretFor, region: options.region, now: received },
     );
+    if (verdict.ok) signedBy = verdict.accessKeyId;
 
     const finished = new Promise<void>((resolve) => res.once('close', resolve)).then(async () => {
       const created = creations[0];
@@ -89,7 +100,7 @@ export function createS3Front(options: S3FrontOptions) {
             operation,
             received,
             remoteIp,
-            signedBy: verdict.ok ? verdict.accessKeyId : null,
+            requester: signedBy === null ? null : (options.identityFor(signedBy)?.arn ?? null),
             authType: verdict.authType,
             requestId,
             hostId,
@@ -141,13 +152,23 @@ export function createS3Front(options: S3FrontOptions) {
       formKey = form.fields.get('key');
       const policy = verifyPostPolicy(form, {
         bucket: target.bucket,
-        secretFor: options.secretFor,
+        secretFor,
         region: options.region,
         now: received,
       });
       if (!policy.ok) return refuse(policy);
+      signedBy = policy.accessKeyId;
       // s3rver reads the form from ctx.req; it has been read once already.
       ctx.req = Object.assign(Readable.from([body]), { headers: req.headers }) as typeof req;
+    }
+    if (signedBy === null) return refuse(ACCESS_DENIED);
+    if (
+      target.bucket !== null &&
+      options.logBuckets.has(target.bucket) &&
+      !READ_METHODS.has(req.method ?? 'GET') &&
+      signedBy !== options.logWriter
+    ) {
+      return refuse(ACCESS_DENIED);
     }
     try {
       await options.creations.run(creations, next);
@@ -165,6 +186,10 @@ export function createS3Front(options: S3FrontOptions) {
     },
   };
 }
+
+/** What S3 answers a request its policies do not allow (an anonymous one, to a private bucket). */
+const ACCESS_DENIED = { code: 'AccessDenied', status: 403, message: 'Access Denied' } as const;
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 
 interface ParsedTarget {
   bucket: string | null;

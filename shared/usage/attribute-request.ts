@@ -1,38 +1,47 @@
 import type { AccessLogRecord } from '../access-log/index.ts';
 import { decodeQueryComponent } from '../access-log/index.ts';
 import { isValidCustomerId } from '../customers/customer-id.ts';
-import { createUploadOwnerLookup, type UploadOwnerLookup } from '../customers/upload-owner.ts';
 import { LINK_ID_PATTERN } from '../links/link-id.ts';
+import type { AttributionRules, UntrackedReason } from './attribution-rules.ts';
 import { emptyCounters, type UsageCounters } from './usage-counters.ts';
 
 /** Whom a request is billed to, for which UTC day, and what it adds. */
-export interface Attribution {
-  /** The signed `x-customer-id`, or null: the request goes to the untracked total. */
-  customerId: string | null;
-  /** The signed `x-link-id` when it is well-formed. */
-  linkId: string | null;
-  /** UTC day and month of the request time: `2026-11-22`, `2026-11`. */
+export type Attribution = {
+  /** UTC day of the request time: `2026-11-22`. */
   day: string;
-  month: string;
   counters: UsageCounters;
-}
+} & (
+  | { customerId: string; linkId: string | null; untracked: null }
+  | { customerId: null; linkId: null; untracked: UntrackedReason }
+);
 
-const DEFAULT_UPLOAD_OWNER = createUploadOwnerLookup();
 const UPLOAD_OPERATIONS: ReadonlySet<string> = new Set([
   'REST.PUT.OBJECT',
   'REST.POST.OBJECT',
   'REST.PUT.PART',
 ]);
 
+/** S3's error codes for credentials it refused (the request then logs Requester `-`). */
+const AUTH_FAILURES: ReadonlySet<string> = new Set([
+  'SignatureDoesNotMatch',
+  'InvalidAccessKeyId',
+  'ExpiredToken',
+  'InvalidToken',
+  'TokenRefreshRequired',
+  'AuthorizationQueryParametersError',
+  'AuthorizationHeaderMalformed',
+]);
+
 /**
- * Attributes one access log record. Returns undefined when the record has no request time
- * (no period to bill it to). The customer is the value of `x-customer-id` in the query of a
- * presigned (SigV4 query-signed) request: S3 refuses such a URL if anyone edits, adds or
- * removes a parameter, so a successful request's customer is the one the link was issued
- * to. A missing, repeated or malformed id leaves the request untracked.
+ * Attributes one access log record by the trust rule (docs/attribution.md). Returns undefined
+ * when the record has no request time (no period to bill it to).
  *
- * A browser upload (POST Object) has no query string: it is attributed by `uploadOwner`,
- * the customer whose upload prefix holds its key (the POST policy pins the key there).
+ * A request is a customer's only if S3 authenticated it (Requester is not `-`), its Requester
+ * is one of the stack's signers, and it is either a presigned SigV4 URL (Authentication Type
+ * `QueryString`) carrying exactly one well-formed `x-customer-id` of an existing customer, or
+ * a browser form upload (POST Object, whose policy pins the key) under that customer's upload
+ * prefix. S3 refuses such a URL if anyone edits, adds or removes a parameter, so the customer
+ * is the one the stack signed for. Everything else is untracked with its reason.
  *
  * Counters (DESIGN.md): a GET object answered 200/206 is a download of Bytes Sent (never
  * Object Size); a successful PUT/POST object or upload part is an upload of Object Size
@@ -40,22 +49,56 @@ const UPLOAD_OPERATIONS: ReadonlySet<string> = new Set([
  */
 export function attributeRequest(
   record: AccessLogRecord,
-  uploadOwner: UploadOwnerLookup = DEFAULT_UPLOAD_OWNER,
+  rules: AttributionRules,
 ): Attribution | undefined {
   if (record.time === null) return undefined;
-  const tracked = readTrackingParameters(record.requestUri);
-  const { linkId } = tracked;
-  let { customerId } = tracked;
-  if (customerId === null && record.operation === 'REST.POST.OBJECT' && record.key !== null) {
-    // The Key field is URL-encoded (spaces as `+`), the prefixes are not.
-    customerId = uploadOwner(decodeQueryComponent(record.key));
+  const day = record.time.slice(0, 10);
+  const counters = countRequest(record);
+  const untracked = (reason: UntrackedReason): Attribution => ({
+    day,
+    counters,
+    customerId: null,
+    linkId: null,
+    untracked: reason,
+  });
+  const query = readQuery(record.requestUri);
+
+  if (record.requester === null) {
+    const presented =
+      query.credentials ||
+      record.authType !== null ||
+      record.signatureVersion !== null ||
+      (record.errorCode !== null && AUTH_FAILURES.has(record.errorCode));
+    return untracked(presented ? 'auth-failed' : 'unsigned');
   }
+  if (!rules.isSigner(record.requester)) return untracked('foreign-signer');
+
+  if (record.operation === 'REST.POST.OBJECT') {
+    // A form upload has no signed query: its key, pinned by the policy, names the customer.
+    // The Key field is URL-encoded (spaces as `+`), the prefixes are not.
+    if (record.key === null) return untracked('no-customer');
+    const owner = rules.uploadOwner(decodeQueryComponent(record.key));
+    if (owner === null) return untracked('unknown-customer');
+    return { day, counters, customerId: owner, linkId: null, untracked: null };
+  }
+  if (record.authType !== 'QueryString' || record.signatureVersion !== 'SigV4') {
+    return untracked('not-presigned');
+  }
+  const [customerId] = query.customers;
+  if (query.customers.length !== 1 || customerId === undefined || !isValidCustomerId(customerId)) {
+    return untracked('no-customer');
+  }
+  if (!rules.isCustomer(customerId)) return untracked('unknown-customer');
+  const [linkId] = query.links;
   return {
+    day,
+    counters,
     customerId,
-    linkId: customerId === null ? null : linkId,
-    day: record.time.slice(0, 10),
-    month: record.time.slice(0, 7),
-    counters: countRequest(record),
+    linkId:
+      query.links.length === 1 && linkId !== undefined && LINK_ID_PATTERN.test(linkId)
+        ? linkId
+        : null,
+    untracked: null,
   };
 }
 
@@ -83,27 +126,33 @@ export function countRequest(record: AccessLogRecord): UsageCounters {
   return counters;
 }
 
+/** Query parameters that name AWS credentials, in SigV4 and SigV2 presigned URLs. */
+const CREDENTIAL_PARAMETERS: ReadonlySet<string> = new Set([
+  'X-Amz-Signature',
+  'X-Amz-Credential',
+  'AWSAccessKeyId',
+  'Signature',
+]);
+
 /**
- * Reads `x-customer-id`, `x-link-id` and whether `X-Amz-Signature` is present from the query
- * of a Request-URI, decoding only what it needs: this runs for every line of every log.
- * Names are compared decoded, because S3 accepts a presigned URL whose parameter names are
+ * Reads every `x-customer-id` and `x-link-id` of a Request-URI's query, and whether it names
+ * credentials, decoding only what it needs: this runs for every line of every log. Names
+ * are compared decoded, because S3 accepts a presigned URL whose parameter names are
  * percent-encoded differently (`x%2Dcustomer-id`): the signature covers the decoded form.
  */
-function readTrackingParameters(requestUri: string | null): {
-  customerId: string | null;
-  linkId: string | null;
+function readQuery(requestUri: string | null): {
+  customers: string[];
+  links: string[];
+  credentials: boolean;
 } {
-  const untracked = { customerId: null, linkId: null };
-  if (requestUri === null) return untracked;
+  const query = { customers: [] as string[], links: [] as string[], credentials: false };
+  if (requestUri === null) return query;
   const start = requestUri.indexOf('?');
-  if (start === -1) return untracked;
+  if (start === -1) return query;
   // The request-target ends at the space before the HTTP version.
   const space = requestUri.lastIndexOf(' ');
   const end = space > start ? space : requestUri.length;
-  const customers: string[] = [];
-  const links: string[] = [];
-  let signed = false;
-  for (let pos = start + 1; pos < end;) {
+  for (let pos = start + 1; pos < end; ) {
     let amp = requestUri.indexOf('&', pos);
     if (amp === -1 || amp > end) amp = end;
     const equals = requestUri.indexOf('=', pos);
@@ -112,25 +161,11 @@ function readTrackingParameters(requestUri: string | null): {
     if (name.includes('%') || name.includes('+')) name = decodeQueryComponent(name);
     if (name === 'x-customer-id' || name === 'x-link-id') {
       const value = decodeQueryComponent(requestUri.slice(Math.min(nameEnd + 1, amp), amp));
-      (name === 'x-customer-id' ? customers : links).push(value);
-    } else if (name === 'X-Amz-Signature') {
-      signed = true;
+      (name === 'x-customer-id' ? query.customers : query.links).push(value);
+    } else if (CREDENTIAL_PARAMETERS.has(name)) {
+      query.credentials = true;
     }
     pos = amp + 1;
   }
-  const [customerId] = customers;
-  if (
-    !signed ||
-    customers.length !== 1 ||
-    customerId === undefined ||
-    !isValidCustomerId(customerId)
-  ) {
-    return untracked;
-  }
-  const [linkId] = links;
-  return {
-    customerId,
-    linkId:
-      links.length === 1 && linkId !== undefined && LINK_ID_PATTERN.test(linkId) ? linkId : null,
-  };
+  return query;
 }

@@ -19,6 +19,7 @@ import {
 import { forEachConcurrently } from '../concurrency.ts';
 import { withRetries } from '../retry.ts';
 import { TABLE_INDEX } from '../table.ts';
+import { UNTRACKED_REASONS, type UntrackedReason } from './attribution-rules.ts';
 import { type Period, totalsKey } from './period.ts';
 import { type Account, accountKey, type Chunk, type Contribution } from './plan-chunks.ts';
 import type { LinkUsage } from './usage-aggregator.ts';
@@ -74,17 +75,13 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   async applyChunk(logObject: string, chunk: Chunk): Promise<'applied' | 'skipped'> {
-    const items =
-      chunk.kind === 'totals'
-        ? this.totalsActions(logObject, chunk.contributions)
-        : this.linkActions(logObject, chunk.index, chunk.links);
+    if (chunk.kind === 'links') return this.applyLinkChunk(logObject, chunk.index, chunk.links);
     try {
-      await this.transact(items);
+      await this.transact(this.totalsActions(logObject, chunk.contributions));
       return 'applied';
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    if (chunk.kind === 'links') return 'skipped';
     // A ledger item exists. Normally the whole chunk was applied before; if the chunking
     // ever changed between two attempts, apply whatever is still missing, one by one.
     const missing = await this.missingContributions(logObject, chunk.contributions);
@@ -98,6 +95,33 @@ export class DynamoDbUsageStore implements UsageStore {
     return missing.length === 0 ? 'skipped' : 'applied';
   }
 
+  /**
+   * Adds usage to links that exist and belong to the customer the usage is billed to: each
+   * update is conditional, so a never-issued or foreign link id creates and changes nothing.
+   * A cancelled transaction names which conditions failed: the marker (the chunk was applied
+   * before) or some links, which are left out of the next attempt.
+   */
+  private async applyLinkChunk(
+    logObject: string,
+    index: number,
+    chunkLinks: Array<[string, LinkUsage]>,
+  ): Promise<'applied' | 'skipped'> {
+    let links = chunkLinks;
+    for (;;) {
+      try {
+        await this.transact(this.linkActions(logObject, index, links));
+        return 'applied';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'skipped';
+        const kept = links.filter((_, i) => reasons[i + 1]?.Code !== 'ConditionalCheckFailed');
+        if (kept.length === links.length) throw error;
+        links = kept;
+      }
+    }
+  }
+
   async recordAccessTimes(links: ReadonlyMap<string, LinkUsage>): Promise<void> {
     // Times only move outwards, so a time already at or beyond ours stays so: reading first
     // (100 links a request) leaves only the writes that change something.
@@ -108,6 +132,8 @@ export class DynamoDbUsageStore implements UsageStore {
       const known = await this.readAccessTimes(batch.map(([linkId]) => linkId));
       for (const [linkId, usage] of batch) {
         const current = known.get(linkId);
+        // Only links that exist, and only for the customer they were issued to.
+        if (current?.customerId !== usage.customerId) continue;
         const move: AccessTimeMove = { linkId };
         if (!(current?.firstAccess !== undefined && current.firstAccess <= usage.firstAccess)) {
           move.firstAccess = usage.firstAccess;
@@ -139,13 +165,14 @@ export class DynamoDbUsageStore implements UsageStore {
           TableName: this.tableName,
           Key: { PK: `LINK#${move.linkId}`, SK: 'LINK' },
           UpdateExpression: `SET ${times.map((n) => `${n} = :${n}`).join(', ')}`,
-          // ISO 8601 UTC times compare correctly as strings.
-          ConditionExpression: times
-            .map(
+          // ISO 8601 UTC times compare correctly as strings. A link that is gone stays gone.
+          ConditionExpression: [
+            'attribute_exists(PK)',
+            ...times.map(
               (n) =>
                 `(attribute_not_exists(${n}) OR ${n} ${n === 'firstAccess' ? '>' : '<'} :${n})`,
-            )
-            .join(' AND '),
+            ),
+          ].join(' AND '),
           ExpressionAttributeValues: Object.fromEntries(times.map((n) => [`:${n}`, move[n]])),
         }),
       );
@@ -158,15 +185,16 @@ export class DynamoDbUsageStore implements UsageStore {
 
   private async readAccessTimes(
     linkIds: string[],
-  ): Promise<Map<string, { firstAccess?: string; lastAccess?: string }>> {
+  ): Promise<Map<string, { customerId: string; firstAccess?: string; lastAccess?: string }>> {
     const items = await this.batchGet(
       linkIds.map((id) => ({ PK: `LINK#${id}`, SK: 'LINK' })),
-      'linkId, firstAccess, lastAccess',
+      'linkId, customerId, firstAccess, lastAccess',
     );
     return new Map(
       items.map((item) => [
         String(item.linkId),
         {
+          customerId: String(item.customerId),
           ...(typeof item.firstAccess === 'string' ? { firstAccess: item.firstAccess } : {}),
           ...(typeof item.lastAccess === 'string' ? { lastAccess: item.lastAccess } : {}),
         },
@@ -240,6 +268,17 @@ export class DynamoDbUsageStore implements UsageStore {
       }),
     );
     return Item === undefined ? undefined : toCounters(Item);
+  }
+
+  async listUntrackedTotals(period: Period): Promise<Map<UntrackedReason, UsageCounters>> {
+    const totals = await Promise.all(
+      UNTRACKED_REASONS.map(
+        async (reason) => [reason, await this.getTotals({ kind: 'untracked', reason }, period)] as const,
+      ),
+    );
+    return new Map(
+      totals.filter((entry): entry is [UntrackedReason, UsageCounters] => entry[1] !== undefined),
+    );
   }
 
   async sumContributions(account: Account, period: Period): Promise<UsageCounters> {
@@ -340,11 +379,11 @@ export class DynamoDbUsageStore implements UsageStore {
         Update: {
           TableName: this.tableName,
           Key: { PK: `LINK#${linkId}`, SK: 'LINK' },
-          UpdateExpression: `SET linkId = :linkId, customerId = if_not_exists(customerId, :customer) ${ADD_COUNTERS}`,
+          UpdateExpression: ADD_COUNTERS,
+          ConditionExpression: 'attribute_exists(PK) AND customerId = :customer',
           ExpressionAttributeNames: COUNTER_NAMES_MAP,
           ExpressionAttributeValues: {
             ...counterValues(usage.counters),
-            ':linkId': linkId,
             ':customer': usage.customerId,
           },
         },

@@ -1,8 +1,8 @@
 import { parseLogStream } from '../access-log/parse-stream.ts';
 import { forEachConcurrently } from '../concurrency.ts';
 import type { LineSource } from '../access-log/read-lines.ts';
-import type { UploadOwnerLookup } from '../customers/upload-owner.ts';
 import { redactSecrets } from '../redact.ts';
+import type { AttributionRules } from './attribution-rules.ts';
 import { planChunks } from './plan-chunks.ts';
 import { UsageAggregator } from './usage-aggregator.ts';
 import type { LogSummary, UsageStore } from './usage-store.ts';
@@ -16,10 +16,10 @@ export interface MeterRequest {
   /** Opens the log object's bytes; called only when it has not been metered yet. */
   open: () => Promise<LineSource>;
   /**
-   * Who owns browser (POST) uploads by key; asked for only when the object is metered now,
-   * so that a repeated delivery costs nothing but the summary read.
+   * The signers and customers attribution checks; asked for only when the object is metered
+   * now, so that a repeated delivery costs nothing but the summary read.
    */
-  loadUploadOwner?: () => Promise<UploadOwnerLookup>;
+  loadRules: () => Promise<AttributionRules>;
   now?: () => Date;
 }
 
@@ -37,7 +37,7 @@ export async function meterLogObject(
   const now = request.now ?? (() => new Date());
   const started = now().getTime();
 
-  const usage = new UsageAggregator(await request.loadUploadOwner?.());
+  const usage = new UsageAggregator(await request.loadRules());
   let lines = 0;
   for await (const { number, result } of parseLogStream(await request.open())) {
     lines++;

@@ -1,8 +1,11 @@
+import type { UntrackedReason } from './attribution-rules.ts';
 import type { LinkUsage, UsageAggregator } from './usage-aggregator.ts';
 import type { UsageCounters } from './usage-counters.ts';
 
-/** Whose totals a contribution adds to: a customer, or the untracked requests. */
-export type Account = { kind: 'customer'; customerId: string } | { kind: 'untracked' };
+/** Whose totals a contribution adds to: a customer, or the untracked requests of one reason. */
+export type Account =
+  | { kind: 'customer'; customerId: string }
+  | { kind: 'untracked'; reason: UntrackedReason };
 
 /** What one log object adds to one account on one UTC day. */
 export interface Contribution {
@@ -35,8 +38,10 @@ export function planChunks(usage: UsageAggregator): Chunk[] {
       contributions.push({ account: { kind: 'customer', customerId }, day, counters });
     }
   }
-  for (const [day, counters] of [...usage.untracked].sort(byKey)) {
-    contributions.push({ account: { kind: 'untracked' }, day, counters });
+  for (const [reason, days] of [...usage.untracked].sort(byKey)) {
+    for (const [day, counters] of [...days].sort(byKey)) {
+      contributions.push({ account: { kind: 'untracked', reason }, day, counters });
+    }
   }
 
   const chunks: Chunk[] = [];
@@ -70,7 +75,9 @@ export function planChunks(usage: UsageAggregator): Chunk[] {
 
 /** The partition key of an account's items. */
 export function accountKey(account: Account): string {
-  return account.kind === 'customer' ? `CUSTOMER#${account.customerId}` : 'UNTRACKED';
+  return account.kind === 'customer'
+    ? `CUSTOMER#${account.customerId}`
+    : `UNTRACKED#${account.reason}`;
 }
 
 function byKey<V>(a: [string, V], b: [string, V]): number {

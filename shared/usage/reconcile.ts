@@ -1,12 +1,15 @@
 import type { LogObjectOpener } from '../access-log/log-object-reader.ts';
 import type { CustomerStore } from '../customers/customer-store.ts';
-import { lazyUploadOwnerLookup } from '../customers/upload-owner.ts';
+import { isAccessLogKey } from '../access-log/log-object-key.ts';
+import { lazyAttributionRules } from './load-attribution-rules.ts';
 import { meterLogObject } from './meter-log-object.ts';
 import type { UsageStore } from './usage-store.ts';
 
 /** How far a reconcile run has got. */
 export interface ReconcileProgress {
   listed: number;
+  /** Listed objects whose key is not one S3 logging writes: never metered. */
+  ignored: number;
   metered: number;
   alreadyMetered: number;
   failed: number;
@@ -15,6 +18,9 @@ export interface ReconcileProgress {
 interface ReconcileRun {
   /** The log objects' keys, oldest first. */
   keys: AsyncIterable<string>;
+  /** Whether a key may hold a log object; other keys are counted as ignored and reported. */
+  isLogKey: (key: string) => boolean;
+  onIgnored?: (key: string) => void;
   meter: (key: string) => Promise<{ alreadyMetered: boolean }>;
   concurrency: number;
   onProgress?: (progress: Readonly<ReconcileProgress>) => void;
@@ -30,11 +36,22 @@ interface ReconcileRun {
  * other objects go on; re-running retries it.
  */
 async function reconcileLogObjects(options: ReconcileRun): Promise<ReconcileProgress> {
-  const progress: ReconcileProgress = { listed: 0, metered: 0, alreadyMetered: 0, failed: 0 };
+  const progress: ReconcileProgress = {
+    listed: 0,
+    ignored: 0,
+    metered: 0,
+    alreadyMetered: 0,
+    failed: 0,
+  };
   const running = new Set<Promise<void>>();
   for await (const key of options.keys) {
     if (options.shouldStop?.() === true) break;
     progress.listed++;
+    if (!options.isLogKey(key)) {
+      progress.ignored++;
+      options.onIgnored?.(key);
+      continue;
+    }
     const task = options
       .meter(key)
       .then(({ alreadyMetered }) => {
@@ -57,29 +74,34 @@ async function reconcileLogObjects(options: ReconcileRun): Promise<ReconcileProg
 }
 
 /** What reconciling a log bucket needs: a run over its keys, and the adapters to meter one. */
-export interface LogBucketReconcile extends Omit<ReconcileRun, 'meter'> {
+export interface LogBucketReconcile extends Omit<ReconcileRun, 'meter' | 'isLogKey'> {
   store: UsageStore;
   customers: CustomerStore;
   open: LogObjectOpener;
   logBucket: string;
+  /** Where S3 logging writes: only its keys under this prefix are metered. */
+  logPrefix: string;
+  /** The stack's signer identities (docs/attribution.md). */
+  signers: readonly string[];
 }
 
 /**
  * Meters the listed log objects of one bucket that have no summary yet: what the CLI's
- * `reconcile` and the scheduled Lambda both run. The customers' upload prefixes are read
- * once, and only if some object is metered now.
+ * `reconcile` and the scheduled Lambda both run. The customers are read once, and only if
+ * some object is metered now.
  */
 export function reconcileLogBucket(options: LogBucketReconcile): Promise<ReconcileProgress> {
-  const loadUploadOwner = lazyUploadOwnerLookup(options.customers);
-  const { logBucket, store, open } = options;
+  const loadRules = lazyAttributionRules(options.customers, options.signers);
+  const { logBucket, logPrefix, store, open } = options;
   return reconcileLogObjects({
     ...options,
+    isLogKey: (key) => isAccessLogKey(key, logPrefix),
     meter: (key) =>
       meterLogObject({
         store,
         logObject: `${logBucket}/${key}`,
         open: () => open(logBucket, key),
-        loadUploadOwner,
+        loadRules,
       }),
   });
 }

@@ -1,6 +1,6 @@
 import type { AccessLogRecord } from '../access-log/index.ts';
-import type { UploadOwnerLookup } from '../customers/upload-owner.ts';
 import { attributeRequest } from './attribute-request.ts';
+import type { AttributionRules, UntrackedReason } from './attribution-rules.ts';
 import { addCounters, emptyCounters, type UsageCounters } from './usage-counters.ts';
 
 /** Usage of one tracked link. */
@@ -22,11 +22,11 @@ const MAX_SAMPLES = 5;
 
 /**
  * Adds up attributed requests in memory: per customer and UTC day, per link, and the
- * untracked requests per day; counts rejected lines and keeps the first few reasons.
- * Memory grows with customers × days and links, not with lines.
+ * untracked requests per reason and day; counts rejected lines and keeps the first few
+ * reasons. Memory grows with customers × days and links, not with lines.
  *
  * @example
- * const usage = new UsageAggregator();
+ * const usage = new UsageAggregator(createAttributionRules({ signers, customers }));
  * for (const { number, result } of parsedLines) {
  *   if (result.ok) usage.add(result.record, number);
  *   else usage.reject(number, result.reason);
@@ -36,19 +36,18 @@ const MAX_SAMPLES = 5;
 export class UsageAggregator {
   /** customer id → UTC day → counters. */
   readonly customers = new Map<string, Map<string, UsageCounters>>();
-  /** UTC day → counters of requests with no valid customer. */
-  readonly untracked = new Map<string, UsageCounters>();
+  /** Why → UTC day → counters of requests billed to nobody. */
+  readonly untracked = new Map<UntrackedReason, Map<string, UsageCounters>>();
   readonly links = new Map<string, LinkUsage>();
   readonly samples: RejectionSample[] = [];
   records = 0;
   rejected = 0;
 
-  /** `uploadOwner` attributes browser (POST) uploads by key; the default knows `uploads/<id>/`. */
-  constructor(private readonly uploadOwner?: UploadOwnerLookup) {}
+  constructor(private readonly rules: AttributionRules) {}
 
   /** Counts one parsed record (`line`: its line number, for a rejection sample). */
   add(record: AccessLogRecord, line: number): void {
-    const attribution = attributeRequest(record, this.uploadOwner);
+    const attribution = attributeRequest(record, this.rules);
     if (attribution === undefined || record.time === null) {
       this.reject(line, 'the record has no request time, so no day to count it in');
       return;
@@ -56,15 +55,10 @@ export class UsageAggregator {
     this.records++;
     const { customerId, linkId, day, counters } = attribution;
     if (customerId === null) {
-      addCounters(dayCounters(this.untracked, day), counters);
+      addCounters(dayCounters(daysOf(this.untracked, attribution.untracked), day), counters);
       return;
     }
-    let days = this.customers.get(customerId);
-    if (days === undefined) {
-      days = new Map();
-      this.customers.set(customerId, days);
-    }
-    addCounters(dayCounters(days, day), counters);
+    addCounters(dayCounters(daysOf(this.customers, customerId), day), counters);
     if (linkId !== null) this.#addLinkUsage(linkId, customerId, record.time, counters);
   }
 
@@ -81,9 +75,16 @@ export class UsageAggregator {
     );
   }
 
-  /** The untracked requests' totals over all days. */
+  /** The untracked requests' totals over all days and reasons. */
   untrackedTotal(): UsageCounters {
-    return sumDays(this.untracked);
+    const total = emptyCounters();
+    for (const days of this.untracked.values()) addCounters(total, sumDays(days));
+    return total;
+  }
+
+  /** The untracked requests' totals over all days, per reason. */
+  untrackedByReason(): Map<UntrackedReason, UsageCounters> {
+    return new Map([...this.untracked].map(([reason, days]) => [reason, sumDays(days)] as const));
   }
 
   #addLinkUsage(linkId: string, customerId: string, time: string, counters: UsageCounters): void {
@@ -101,6 +102,15 @@ export class UsageAggregator {
     if (time < link.firstAccess) link.firstAccess = time;
     if (time > link.lastAccess) link.lastAccess = time;
   }
+}
+
+function daysOf<K>(map: Map<K, Map<string, UsageCounters>>, key: K): Map<string, UsageCounters> {
+  let days = map.get(key);
+  if (days === undefined) {
+    days = new Map();
+    map.set(key, days);
+  }
+  return days;
 }
 
 function dayCounters(days: Map<string, UsageCounters>, day: string): UsageCounters {

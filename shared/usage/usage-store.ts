@@ -1,3 +1,4 @@
+import type { UntrackedReason } from './attribution-rules.ts';
 import type { Period } from './period.ts';
 import type { Account, Chunk } from './plan-chunks.ts';
 import type { LinkUsage, RejectionSample } from './usage-aggregator.ts';
@@ -40,6 +41,8 @@ export interface UsageStore {
   /** Every customer's totals for a period: one Query of the index. */
   listTotals(period: Period): Promise<PeriodTotals[]>;
   getTotals(account: Account, period: Period): Promise<UsageCounters | undefined>;
+  /** The untracked requests' totals for a period, per reason (reasons with none left out). */
+  listUntrackedTotals(period: Period): Promise<Map<UntrackedReason, UsageCounters>>;
   /** The sum of an account's ledger items in a period: what its totals must equal. */
   sumContributions(account: Account, period: Period): Promise<UsageCounters>;
   /** The number of DynamoDB write requests made so far (for the benchmark). */

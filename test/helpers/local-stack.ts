@@ -27,11 +27,15 @@ export function startTestStack(
 
 type StackLike = Pick<LocalStack, 'region' | 'credentials' | 'endpoints'>;
 
-export function s3ClientFor(stack: StackLike) {
+/** An S3 client of the operator (`as: 'signer'`: of the link API's own identity). */
+export function s3ClientFor(
+  stack: StackLike & Pick<LocalStack, 'signerCredentials'>,
+  as: 'operator' | 'signer' = 'operator',
+) {
   return createLocalS3Client({
     endpoint: stack.endpoints.s3,
     region: stack.region,
-    credentials: stack.credentials,
+    credentials: as === 'signer' ? stack.signerCredentials : stack.credentials,
   });
 }
 

@@ -1,13 +1,17 @@
 import type { AccessLogRecord } from '../../shared/access-log/index.ts';
+import { SIGNER_SESSION } from './rules.ts';
 
-/** A realistic presigned GET record of the current 27-field format; override what a test needs. */
+/**
+ * A realistic presigned GET record of the current 27-field format, signed by the stack's
+ * link API role; override what a test needs.
+ */
 export function makeRecord(overrides: Partial<AccessLogRecord> = {}): AccessLogRecord {
   return {
     bucketOwner: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be',
     bucket: 'usage-meter-content',
     time: '2026-11-22T10:15:30Z',
     remoteIp: '192.0.2.10',
-    requester: null,
+    requester: SIGNER_SESSION,
     requestId: '3E57427F3EXAMPLE',
     operation: 'REST.GET.OBJECT',
     key: 'reports/q3.pdf',

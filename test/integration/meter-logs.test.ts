@@ -14,6 +14,8 @@ import { COUNTER_NAMES, emptyCounters } from '../../shared/usage/usage-counters.
 import type { LogSummary } from '../../shared/usage/usage-store.ts';
 import { logCreatedEvent, logLine, type Request } from '../helpers/log-objects.ts';
 import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
+import { SIGNER_ROLE } from '../helpers/rules.ts';
+import { seedCustomers, seedLinks } from '../helpers/seed.ts';
 import { createTestTable } from '../helpers/table.ts';
 
 const LOGS = 'shared-test-bucket';
@@ -29,7 +31,7 @@ const customer = (customerId: string) => ({ kind: 'customer', customerId }) as c
 function handlerWith(documents: DynamoDBDocumentClient, logger = silent) {
   return createMeterLogsHandler(
     createMeterLogsDeps({
-      config: { tableName: table.tableName, logPrefix: 'logs/' },
+      config: { tableName: table.tableName, logPrefix: 'logs/', signers: [SIGNER_ROLE] },
       s3,
       documents,
       logger,
@@ -83,6 +85,7 @@ afterAll(() => {
 
 describe('meter-logs on DynamoDB Local and the local S3', () => {
   it('counts a log object delivered three times once, and the repeats write nothing', async () => {
+    await seedCustomers(table, ['thrice']);
     const key = await putLog([
       logLine({ customer: 'thrice', bytes: 700 }),
       logLine({ customer: 'thrice', bytes: 300 }),
@@ -103,9 +106,13 @@ describe('meter-logs on DynamoDB Local and the local S3', () => {
 
   it('is exact after a crash after chunk k and a retry', async () => {
     // 150 customers: 5 totals chunks, each with 150 links' usage in 2 link chunks.
-    const lines = Array.from({ length: 150 }, (_, i) =>
-      logLine({ customer: `crash-${String(i).padStart(3, '0')}`, link: `L${i}`, bytes: i + 1 }),
+    const ids = Array.from({ length: 150 }, (_, i) => `crash-${String(i).padStart(3, '0')}`);
+    await seedCustomers(table, ids);
+    await seedLinks(
+      table,
+      ids.map((customerId, i) => ({ linkId: `L${i}`, customerId })),
     );
+    const lines = ids.map((id, i) => logLine({ customer: id, link: `L${i}`, bytes: i + 1 }));
     const key = await putLog(lines);
     await expect(handlerWith(instrumented(2).client)(logCreatedEvent(LOGS, key))).rejects.toThrow(
       'Lambda timed out',
@@ -132,6 +139,8 @@ describe('meter-logs on DynamoDB Local and the local S3', () => {
   });
 
   it('is exact when 20 log objects of one customer are metered at once', async () => {
+    await seedCustomers(table, ['hot']);
+    await seedLinks(table, [{ linkId: 'Lhot', customerId: 'hot' }]);
     const keys = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         putLog(
@@ -151,6 +160,10 @@ describe('meter-logs on DynamoDB Local and the local S3', () => {
   });
 
   it('is exact for one log object of 5,000 customers', async () => {
+    await seedCustomers(
+      table,
+      Array.from({ length: 5000 }, (_, i) => `many-${i}`),
+    );
     const lines = Array.from({ length: 5000 }, (_, i) =>
       logLine({ customer: `many-${i}`, bytes: 1 + (i % 7), time: '2026-10-05T01:02:03Z' }),
     );
@@ -169,6 +182,7 @@ describe('meter-logs on DynamoDB Local and the local S3', () => {
   }, 120_000);
 
   it('puts a log delivered late into the month of its requests', async () => {
+    await seedCustomers(table, ['late']);
     const key = await putLog(
       [logLine({ customer: 'late', bytes: 42, time: '2026-10-31T23:59:59Z' })],
       '2026-11-01-03-00-00',
@@ -180,6 +194,11 @@ describe('meter-logs on DynamoDB Local and the local S3', () => {
   });
 
   it('accounts for every request: attributed plus untracked, per link too', async () => {
+    await seedCustomers(table, ['whole']);
+    await seedLinks(table, [
+      { linkId: 'Lw1', customerId: 'whole' },
+      { linkId: 'Lw2', customerId: 'whole' },
+    ]);
     const requests: Request[] = [
       { customer: 'whole', link: 'Lw1', bytes: 100, time: '2026-09-01T00:00:00Z' },
       { customer: 'whole', link: 'Lw1', bytes: 50, time: '2026-09-02T12:00:00Z' },
@@ -192,8 +211,9 @@ describe('meter-logs on DynamoDB Local and the local S3', () => {
     const september = period('2026-09');
     const whole = await store.getTotals(customer('whole'), september);
     expect(whole).toEqual({ ...downloads(150, 2), errorRequests: 1 });
-    const untracked = await store.getTotals({ kind: 'untracked' }, september);
-    expect(untracked).toMatchObject(downloads(999 + 7, 2));
+    expect(await store.listUntrackedTotals(september)).toEqual(
+      new Map([['no-customer', downloads(999 + 7, 2)]]),
+    );
     expect(await store.sumContributions(customer('whole'), september)).toEqual(whole);
     const link = await table.documents.send(
       new GetCommand({
@@ -220,6 +240,7 @@ describe('meter-logs on DynamoDB Local and the local S3', () => {
   });
 
   it('counts and samples malformed lines without failing, with no signature in the samples', async () => {
+    await seedCustomers(table, ['mixed']);
     const signature = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
     const key = await putLog([
       logLine({ customer: 'mixed', bytes: 5 }),
@@ -273,6 +294,8 @@ describe('meter-logs on DynamoDB Local and the local S3', () => {
   });
 
   it('moves a link’s first and last access outwards whatever order its logs arrive in', async () => {
+    await seedCustomers(table, ['o']);
+    await seedLinks(table, [{ linkId: 'Lorder', customerId: 'o' }]);
     const middle = await putLog([
       logLine({ customer: 'o', link: 'Lorder', time: '2026-07-10T00:00:00Z' }),
     ]);
@@ -294,16 +317,22 @@ describe('meter-logs on DynamoDB Local and the local S3', () => {
     });
   });
 
-  it('ignores objects outside the log prefix', async () => {
+  it.each([
+    ['outside the log prefix', 'other/2026-11-22-10-20-00-0123456789ABCDEF'],
+    ['not named as S3 names log objects', 'logs/forged.log'],
+    ['with a name that only starts like a log key', 'logs/2026-11-22-10-20-00-X/../y'],
+  ])('ignores, and reports, an object %s', async (_, key) => {
+    await seedCustomers(table, [`outside-${objects}`]);
+    const id = `outside-${objects++}`;
     await s3.send(
-      new PutObjectCommand({
-        Bucket: LOGS,
-        Key: 'other/x.log',
-        Body: logLine({ customer: 'outside' }),
-      }),
+      new PutObjectCommand({ Bucket: LOGS, Key: key, Body: logLine({ customer: id }) }),
     );
-    await handlerWith(table.documents)(logCreatedEvent(LOGS, 'other/x.log'));
-    expect(await store.findSummary(`${LOGS}/other/x.log`)).toBeUndefined();
-    expect(await store.getTotals(customer('outside'), period('2026-11'))).toBeUndefined();
+    const warnings: unknown[] = [];
+    const logger = new Logger({ logLevel: 'SILENT' });
+    logger.warn = (...args: unknown[]) => void warnings.push(args);
+    await handlerWith(table.documents, logger)(logCreatedEvent(LOGS, key));
+    expect(await store.findSummary(`${LOGS}/${key}`)).toBeUndefined();
+    expect(await store.getTotals(customer(id), period('2026-11'))).toBeUndefined();
+    expect(warnings).toEqual([['ignored: not a server access log key', { bucket: LOGS, key }]]);
   });
 });

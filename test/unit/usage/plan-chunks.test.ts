@@ -6,11 +6,13 @@ import {
   planChunks,
 } from '../../../shared/usage/plan-chunks.ts';
 import { UsageAggregator } from '../../../shared/usage/usage-aggregator.ts';
+import { createOfflineAttributionRules } from '../../../shared/usage/attribution-rules.ts';
 import { makeRecord, presignedUri } from '../../helpers/records.ts';
+import { SIGNER_ROLE } from '../../helpers/rules.ts';
 
 /** Usage of `customers` customers over `days` days of November, one request each, with links. */
 function usageOf(customers: number, days: number, order: 'forward' | 'backward' = 'forward') {
-  const usage = new UsageAggregator();
+  const usage = new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE]));
   const ids = Array.from({ length: customers }, (_, i) => `c${i}`);
   if (order === 'backward') ids.reverse();
   let line = 0;
@@ -63,6 +65,8 @@ describe('planChunks', () => {
   });
 
   it('plans nothing for a log with no records', () => {
-    expect(planChunks(new UsageAggregator())).toEqual([]);
+    expect(planChunks(new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE])))).toEqual(
+      [],
+    );
   });
 });

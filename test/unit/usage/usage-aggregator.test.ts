@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { addCounters, emptyCounters, UsageAggregator } from '../../../shared/usage/index.ts';
+import { createOfflineAttributionRules } from '../../../shared/usage/attribution-rules.ts';
 import { makeRecord, presignedUri } from '../../helpers/records.ts';
+import { SIGNER_ROLE } from '../../helpers/rules.ts';
 
 const PATH = '/usage-meter-content/a.bin';
 
 describe('UsageAggregator', () => {
   it('adds up per customer and UTC day, per link, and untracked, and everything adds up to the input', () => {
-    const usage = new UsageAggregator();
+    const usage = new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE]));
     const records = [
       makeRecord({
         time: '2026-11-21T23:59:59Z',
@@ -53,6 +55,9 @@ describe('UsageAggregator', () => {
       downloadBytes: 7,
       downloadRequests: 1,
     });
+    expect(usage.untrackedByReason()).toEqual(
+      new Map([['no-customer', { ...emptyCounters(), downloadBytes: 7, downloadRequests: 1 }]]),
+    );
     expect(usage.links.get('L1')).toEqual({
       customerId: 'acme',
       counters: { ...emptyCounters(), downloadBytes: 300, downloadRequests: 2 },
@@ -73,13 +78,13 @@ describe('UsageAggregator', () => {
   });
 
   it('rejects a record without a request time rather than guessing its day', () => {
-    const usage = new UsageAggregator();
+    const usage = new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE]));
     usage.add(makeRecord({ time: null }), 9);
     expect([usage.records, usage.rejected, usage.samples[0]?.line]).toEqual([0, 1, 9]);
   });
 
   it('keeps the first five rejection reasons and counts them all', () => {
-    const usage = new UsageAggregator();
+    const usage = new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE]));
     for (let line = 1; line <= 8; line++) usage.reject(line, `reason ${line}`);
     expect(usage.rejected).toBe(8);
     expect(usage.samples.map((s) => s.line)).toEqual([1, 2, 3, 4, 5]);
