@@ -4,6 +4,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { generateApiKey } from '../shared/customers/api-key.ts';
 import { validateNewCustomer } from '../shared/customers/customer.ts';
 import { DynamoDbCustomerStore } from '../shared/customers/dynamodb-customer-store.ts';
+import { createLinkSigner } from '../shared/links/link-signer.ts';
+import type { UntrackedReason } from '../shared/usage/attribution-rules.ts';
 import { DynamoDbUsageStore } from '../shared/usage/dynamodb-usage-store.ts';
 import {
   COUNTER_NAMES,
@@ -22,6 +24,8 @@ const TABLE = 'demo';
 export interface WalkthroughResult {
   /** Per customer: what the clients counted themselves, and what the metering stored. */
   customers: Array<{ customerId: string; expected: UsageCounters; metered: UsageCounters }>;
+  /** The same for the requests that must bill nobody, per reason. */
+  untracked: Array<{ reason: UntrackedReason; expected: UsageCounters; metered: UsageCounters }>;
   logObjects: string[];
   agree: boolean;
 }
@@ -29,9 +33,10 @@ export interface WalkthroughResult {
 /**
  * The whole pipeline once, on a fresh in-memory stack: three customers get links through
  * the HTTP API, download (whole and by range), try a tampered and an expired link, upload
- * through a PUT link; the access logs are delivered and metered — then delivered again, as
- * at-least-once notifications do; the stored totals are compared with what the clients
- * themselves sent and received.
+ * through a PUT link, and the operator presigns a URL of its own that names a customer; the
+ * access logs are delivered and metered — then delivered again, as at-least-once
+ * notifications do; the stored totals are compared with what the clients themselves sent
+ * and received, and what must bill nobody with the untracked totals.
  */
 export async function runWalkthrough(options: {
   say: (line: string) => void;
@@ -60,6 +65,10 @@ export async function runWalkthrough(options: {
     const documents = DynamoDBDocumentClient.from(dynamodb);
     const customers = new DynamoDbCustomerStore(documents, tableName);
     const expected = new Map<string, UsageCounters>();
+    const nobody = new Map<UntrackedReason, UsageCounters>([
+      ['auth-failed', emptyCounters()],
+      ['foreign-signer', emptyCounters()],
+    ]);
     const keys = new Map<string, string>();
     for (const customerId of ['acme', 'globex', 'initech']) {
       await customers.createCustomer(
@@ -73,6 +82,12 @@ export async function runWalkthrough(options: {
     }
     const book = Buffer.alloc(300_000, 'b');
     await s3.send(new PutObjectCommand({ Bucket: CONTENT, Key: 'library/book.pdf', Body: book }));
+    // The operator's own upload is logged too, and bills nobody.
+    nobody.set('foreign-signer', {
+      ...emptyCounters(),
+      uploadBytes: book.length,
+      uploadRequests: 1,
+    });
     say(`stack up: link API ${api.url}, S3 ${stack.endpoints.s3}; 3 customers with API keys`);
 
     const issue = async (customerId: string, body: object) => {
@@ -85,6 +100,7 @@ export async function runWalkthrough(options: {
       return ((await response.json()) as { url: string }).url;
     };
     const count = (customerId: string) => expected.get(customerId) ?? emptyCounters();
+    const countNobody = (reason: UntrackedReason) => nobody.get(reason) ?? emptyCounters();
 
     for (const [customerId, downloads] of [
       ['acme', 2],
@@ -110,9 +126,8 @@ export async function runWalkthrough(options: {
     tampered.searchParams.set('x-customer-id', 'acme');
     const refused = await fetch(tampered);
     await refused.arrayBuffer();
-    // The log names the customer the URL claims: the refused request (nothing transferred)
-    // shows up as an error of acme's.
-    count('acme').errorRequests++;
+    // S3 refused the signature: the request bills nobody, not even as acme's error.
+    countNobody('auth-failed').errorRequests++;
     say(`globex: a link re-attributed to acme was refused (${refused.status})`);
 
     const shortLived = await issue('acme', {
@@ -123,8 +138,24 @@ export async function runWalkthrough(options: {
     await new Promise((resolve) => setTimeout(resolve, 2100));
     const expired = await fetch(shortLived);
     await expired.arrayBuffer();
-    count('acme').errorRequests++;
+    countNobody('auth-failed').errorRequests++;
     say(`acme: a link used after it expired was refused (${expired.status})`);
+
+    // The operator's credentials can presign a URL that names acme; it works, as in AWS, but
+    // only the link API's own identity bills a customer.
+    const operatorUrl = await createLinkSigner(s3).signGet({
+      bucket: CONTENT,
+      key: 'library/book.pdf',
+      customerId: 'acme',
+      linkId: 'not-issued-by-the-api',
+      expiresIn: 60,
+    });
+    const byOperator = await fetch(operatorUrl);
+    countNobody('foreign-signer').downloadBytes += (await byOperator.arrayBuffer()).byteLength;
+    countNobody('foreign-signer').downloadRequests++;
+    say(
+      `operator: a URL it presigned for acme downloaded the book, billed to nobody (${byOperator.status})`,
+    );
 
     const upload = Buffer.alloc(12_345, 'u');
     const put = await fetch(
@@ -172,8 +203,16 @@ export async function runWalkthrough(options: {
           (await usage.getTotals({ kind: 'customer', customerId }, month)) ?? emptyCounters(),
       })),
     );
-    const agree = result.every((r) => COUNTER_NAMES.every((n) => r.expected[n] === r.metered[n]));
-    return { customers: result, logObjects, agree };
+    const untrackedTotals = await usage.listUntrackedTotals(month);
+    const untracked = [...nobody].map(([reason, counted]) => ({
+      reason,
+      expected: counted,
+      metered: untrackedTotals.get(reason) ?? emptyCounters(),
+    }));
+    const agree = [...result, ...untracked].every((r) =>
+      COUNTER_NAMES.every((n) => r.expected[n] === r.metered[n]),
+    );
+    return { customers: result, untracked, logObjects, agree };
   } finally {
     s3.destroy();
     dynamodb.destroy();

@@ -7,8 +7,9 @@ const USAGE = `Usage: usage-meter demo
 
 A one-shot walkthrough of the whole pipeline on a fresh in-memory local stack (any free
 ports): three customers, links issued through the HTTP API, downloads whole and by range,
-a tampered and an expired link, an upload; the access logs delivered and metered. Prints
-the metered totals next to what the clients counted; exit code 0 only if they agree.`;
+a tampered and an expired link, an upload, a URL the operator presigned itself; the access
+logs delivered and metered. Prints the metered totals next to what the clients counted,
+customers and what must bill nobody alike; exit code 0 only if they agree.`;
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -17,7 +18,10 @@ export const demoCommand: Command = {
   async run(args, io) {
     parseCommandArgs({ args, options: {} });
     const result = await runWalkthrough({ say: (line) => io.stdout.write(`• ${line}\n`) });
-    const rows = result.customers.flatMap(({ customerId, expected, metered }) => [
+    const rows = [
+      ...result.customers,
+      ...result.untracked.map((u) => ({ ...u, customerId: `(untracked: ${u.reason})` })),
+    ].flatMap(({ customerId, expected, metered }) => [
       [customerId, 'metered', ...COUNTER_NAMES.map((n) => String(metered[n]))],
       ['', 'clients counted', ...COUNTER_NAMES.map((n) => String(expected[n]))],
     ]);

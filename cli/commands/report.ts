@@ -71,7 +71,9 @@ export const reportCommand: Command = {
       }
       const all: Array<readonly [string, UsageCounters]> = [
         ...rows,
-        ...[...untracked].map(([reason, counters]) => [`(untracked: ${reason})`, counters] as const),
+        ...[...untracked].map(
+          ([reason, counters]) => [`(untracked: ${reason})`, counters] as const,
+        ),
       ];
       const cells = all.map(([id, counters]) => [
         id,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
+import s3rverAccounts from 's3rver/lib/models/account.js';
 import { AccessLogDelivery, type LogTarget } from './access-log-delivery.ts';
 import { buildObjectCreatedEvent, type CreatedObject } from './object-created-event.ts';
 import type { LocalIdentity } from '../identities.ts';
@@ -76,6 +77,9 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const identities = new Map(
     [...options.identities, options.logWriter].map((identity) => [identity.accessKeyId, identity]),
   );
+  for (const { accessKeyId, secretAccessKey } of identities.values()) {
+    s3rverAccounts.DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
+  }
   const front = createS3Front({
     region: options.region,
     ownerId: options.ownerId,

@@ -35,7 +35,10 @@ const UNCONDITIONED = new Set(['x-amz-signature', 'file', 'policy']);
  * against the file's size) and that no form field goes unmentioned. Field names are
  * compared case-insensitively, as S3 does.
  */
-export function verifyPostPolicy(form: PostForm, options: PostPolicyOptions): Refusal | Acceptance {
+export function verifyPostPolicy(
+  form: PostForm,
+  options: PostPolicyOptions,
+): (Refusal & { signedBy?: string }) | Acceptance {
   const fields = new Map([...form.fields].map(([name, value]) => [name.toLowerCase(), value]));
   const policyText = fields.get('policy');
   const signature = fields.get('x-amz-signature');
@@ -53,7 +56,19 @@ export function verifyPostPolicy(form: PostForm, options: PostPolicyOptions): Re
   if (!sameSignature(signWithScope(secret, scope.scope, policyText), signature)) {
     return signatureMismatch();
   }
+  // Authenticated from here on: a refusal is logged with the signer as Requester, as S3 does.
+  const verdict = checkPolicy(form, fields, policyText, options);
+  return verdict.ok
+    ? { ok: true, accessKeyId: scope.accessKeyId }
+    : { ...verdict, signedBy: scope.accessKeyId };
+}
 
+function checkPolicy(
+  form: PostForm,
+  fields: ReadonlyMap<string, string>,
+  policyText: string,
+  options: PostPolicyOptions,
+): Refusal | { ok: true } {
   let policy: { expiration?: unknown; conditions?: unknown };
   try {
     policy = JSON.parse(Buffer.from(policyText, 'base64').toString('utf8')) as typeof policy;
@@ -119,7 +134,7 @@ export function verifyPostPolicy(form: PostForm, options: PostPolicyOptions): Re
     (name) => !UNCONDITIONED.has(name) && !name.startsWith('x-ignore-') && !mentioned.has(name),
   );
   if (extra.length > 0) return denied(`Extra input fields: ${extra.join(', ')}`);
-  return { ok: true, accessKeyId: scope.accessKeyId };
+  return { ok: true };
 }
 
 function denied(reason: string): Refusal {

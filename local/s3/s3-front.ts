@@ -156,7 +156,10 @@ export function createS3Front(options: S3FrontOptions) {
         region: options.region,
         now: received,
       });
-      if (!policy.ok) return refuse(policy);
+      if (!policy.ok) {
+        signedBy = policy.signedBy ?? null;
+        return refuse(policy);
+      }
       signedBy = policy.accessKeyId;
       // s3rver reads the form from ctx.req; it has been read once already.
       ctx.req = Object.assign(Readable.from([body]), { headers: req.headers }) as typeof req;

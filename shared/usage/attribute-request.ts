@@ -152,7 +152,7 @@ function readQuery(requestUri: string | null): {
   // The request-target ends at the space before the HTTP version.
   const space = requestUri.lastIndexOf(' ');
   const end = space > start ? space : requestUri.length;
-  for (let pos = start + 1; pos < end; ) {
+  for (let pos = start + 1; pos < end;) {
     let amp = requestUri.indexOf('&', pos);
     if (amp === -1 || amp > end) amp = end;
     const equals = requestUri.indexOf('=', pos);

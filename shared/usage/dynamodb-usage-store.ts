@@ -273,7 +273,8 @@ export class DynamoDbUsageStore implements UsageStore {
   async listUntrackedTotals(period: Period): Promise<Map<UntrackedReason, UsageCounters>> {
     const totals = await Promise.all(
       UNTRACKED_REASONS.map(
-        async (reason) => [reason, await this.getTotals({ kind: 'untracked', reason }, period)] as const,
+        async (reason) =>
+          [reason, await this.getTotals({ kind: 'untracked', reason }, period)] as const,
       ),
     );
     return new Map(

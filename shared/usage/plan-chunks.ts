@@ -4,8 +4,7 @@ import type { UsageCounters } from './usage-counters.ts';
 
 /** Whose totals a contribution adds to: a customer, or the untracked requests of one reason. */
 export type Account =
-  | { kind: 'customer'; customerId: string }
-  | { kind: 'untracked'; reason: UntrackedReason };
+  { kind: 'customer'; customerId: string } | { kind: 'untracked'; reason: UntrackedReason };
 
 /** What one log object adds to one account on one UTC day. */
 export interface Contribution {

@@ -10,6 +10,7 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, bench, describe } from 'vitest';
 import { createLocalS3Client } from '../../local/clients.ts';
 import { findFreePort } from '../../local/free-port.ts';
+import { createLogDeliveryIdentity, OPERATOR_IDENTITY } from '../../local/identities.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-stack.ts';
 import { type LocalS3, startLocalS3 } from '../../local/s3/local-s3.ts';
 
@@ -39,10 +40,12 @@ async function presignedUrlFor(endpoint: string): Promise<string> {
 }
 
 beforeAll(async () => {
+  const logWriter = createLogDeliveryIdentity();
   front = await startLocalS3({
     port: await findFreePort(),
     region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
+    identities: [OPERATOR_IDENTITY],
+    logWriter,
     ownerId: 'bench-owner',
     buckets: ['bench', 'bench-logs'],
     logging: [{ sourceBucket: 'bench', targetBucket: 'bench-logs', targetPrefix: 'logs/' }],
@@ -50,7 +53,7 @@ beforeAll(async () => {
     logDeliveryIntervalMs: 1000,
     onNotificationError: () => {},
     createClient: (endpoint) =>
-      createLocalS3Client({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+      createLocalS3Client({ endpoint, region: LOCAL_REGION, credentials: logWriter }),
   });
   frontUrl = await presignedUrlFor(front.endpoint);
   bareDir = await mkdtemp(join(tmpdir(), 'bench-s3rver-'));

@@ -4,6 +4,11 @@
 import { createReadStream, statSync } from 'node:fs';
 import { parseLogStream } from '../../shared/access-log/index.ts';
 import { UsageAggregator } from '../../shared/usage/index.ts';
+import { createOfflineAttributionRules } from '../../shared/usage/attribution-rules.ts';
+import { SIGNER_ROLE } from '../helpers/rules.ts';
+
+// The generated log is signed by the stack's link API role, as a deployed stack's would be.
+const rules = createOfflineAttributionRules([SIGNER_ROLE]);
 
 const [file = '', bytesArg = '0'] = process.argv.slice(2);
 const wanted = Number(bytesArg);
@@ -15,7 +20,7 @@ async function* chunks(): AsyncGenerator<Uint8Array> {
   }
 }
 
-const usage = new UsageAggregator();
+const usage = new UsageAggregator(rules);
 const started = performance.now();
 for await (const { number, result } of parseLogStream(chunks())) {
   if (result.ok) usage.add(result.record, number);

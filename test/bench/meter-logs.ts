@@ -19,7 +19,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const MiB = 1024 * 1024;
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BUCKET = 'bench-logs';
-const file = await ensureBenchLog(join(ROOT, '.cache', 'bench', 'access-210mb.log'), 210 * MiB);
+const file = await ensureBenchLog(join(ROOT, '.cache', 'bench', 'access-210mb-v2.log'), 210 * MiB);
 
 /** The length of the first `bytes` of the file, cut back to the end of a line. */
 async function wholeLines(bytes: number): Promise<number> {

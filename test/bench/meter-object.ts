@@ -12,6 +12,11 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-stack.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import { meterLogObject } from '../../shared/usage/meter-log-object.ts';
 import { UsageAggregator } from '../../shared/usage/usage-aggregator.ts';
+import { createOfflineAttributionRules } from '../../shared/usage/attribution-rules.ts';
+import { SIGNER_ROLE } from '../helpers/rules.ts';
+
+// The generated log is signed by the stack's link API role, as a deployed stack's would be.
+const rules = createOfflineAttributionRules([SIGNER_ROLE]);
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const [s3Endpoint = '', dynamodbEndpoint = '', table = '', kind, a = '', b = '', mode] =
@@ -35,7 +40,7 @@ const started = performance.now();
 let records: number;
 let writeRequests = 0;
 if (mode === 'parse-only') {
-  const usage = new UsageAggregator();
+  const usage = new UsageAggregator(rules);
   for await (const { number, result } of parseLogStream(await open())) {
     if (result.ok) usage.add(result.record, number);
     else usage.reject(number, result.reason);
@@ -47,6 +52,7 @@ if (mode === 'parse-only') {
     store,
     logObject: `${a}/${b}`,
     open,
+    loadRules: () => Promise.resolve(rules),
   });
   records = summary.records;
   writeRequests = store.writeRequests;

@@ -9,10 +9,15 @@ import { type AccessLogRecord, parseLine, readLines } from '../../shared/access-
 import { UsageAggregator } from '../../shared/usage/index.ts';
 import { parseWithAthenaRegex } from './athena-regex.ts';
 import { ensureBenchLog } from './generate-access-log.ts';
+import { createOfflineAttributionRules } from '../../shared/usage/attribution-rules.ts';
+import { SIGNER_ROLE } from '../helpers/rules.ts';
+
+// The generated log is signed by the stack's link API role, as a deployed stack's would be.
+const rules = createOfflineAttributionRules([SIGNER_ROLE]);
 
 const MiB = 1024 * 1024;
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const file = await ensureBenchLog(join(ROOT, '.cache', 'bench', 'access-210mb.log'), 210 * MiB);
+const file = await ensureBenchLog(join(ROOT, '.cache', 'bench', 'access-210mb-v2.log'), 210 * MiB);
 const size = statSync(file).size;
 
 type Parse = (line: string) => { record: AccessLogRecord } | { reason: string };
@@ -28,7 +33,7 @@ const athena: Parse = (line) => {
 async function meter(
   parse: Parse,
 ): Promise<{ usage: UsageAggregator; lines: number; seconds: number }> {
-  const usage = new UsageAggregator();
+  const usage = new UsageAggregator(rules);
   let lines = 0;
   const started = performance.now();
   for await (const line of readLines(createReadStream(file, { highWaterMark: 1 << 20 }))) {

@@ -23,13 +23,11 @@ describe('the whole pipeline, as npm run demo walks it', () => {
           ...emptyCounters(),
           downloadBytes: 600_000,
           downloadRequests: 2,
-          errorRequests: 2,
         },
         metered: {
           ...emptyCounters(),
           downloadBytes: 600_000,
           downloadRequests: 2,
-          errorRequests: 2,
         },
       },
       {
@@ -55,6 +53,30 @@ describe('the whole pipeline, as npm run demo walks it', () => {
         },
       },
     ]);
+    // The tampered and the expired link; the operator's upload of the book, and its own URL
+    // that named acme.
+    const operator = {
+      ...emptyCounters(),
+      downloadBytes: 300_000,
+      downloadRequests: 1,
+      uploadBytes: 300_000,
+      uploadRequests: 1,
+    };
+    expect(result.untracked).toEqual([
+      {
+        reason: 'auth-failed',
+        expected: { ...emptyCounters(), errorRequests: 2 },
+        metered: { ...emptyCounters(), errorRequests: 2 },
+      },
+      {
+        reason: 'foreign-signer',
+        expected: operator,
+        metered: operator,
+      },
+    ]);
+    expect(said).toContain(
+      'operator: a URL it presigned for acme downloaded the book, billed to nobody (200)',
+    );
     expect(result.agree).toBe(true);
   });
 });

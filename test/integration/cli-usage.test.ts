@@ -8,6 +8,8 @@ import { createMeterLogsDeps } from '../../functions/meter-logs/meter-logs-deps.
 import { cliOn } from '../helpers/cli.ts';
 import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
 import { logCreatedEvent, logLine } from '../helpers/log-objects.ts';
+import { SIGNER_ROLE } from '../helpers/rules.ts';
+import { seedCustomers } from '../helpers/seed.ts';
 import { createTestTable } from '../helpers/table.ts';
 
 const BUCKET = 'shared-test-bucket';
@@ -35,6 +37,7 @@ beforeAll(async () => {
   table = await createTestTable();
   s3 = s3ClientFor(stack);
   cli = cliOn(table.tableName);
+  await seedCustomers(table, ['acme', 'globex']);
   for (const [name, lines] of Object.entries(LOGS)) {
     await s3.send(
       new PutObjectCommand({
@@ -47,7 +50,7 @@ beforeAll(async () => {
   // The Lambda has already metered the first one.
   await createMeterLogsHandler(
     createMeterLogsDeps({
-      config: { tableName: table.tableName, logPrefix: PREFIX },
+      config: { tableName: table.tableName, logPrefix: PREFIX, signers: [SIGNER_ROLE] },
       s3,
       documents: table.documents,
       logger: new Logger({ logLevel: 'SILENT' }),
@@ -70,10 +73,12 @@ describe('usage-meter reconcile, report and verify', () => {
       PREFIX,
       '--since',
       '2026-11-22',
+      '--signer',
+      SIGNER_ROLE,
     );
     expect(since).toMatchObject({
       code: 0,
-      out: 'listed 1, metered 1, already metered 0, failed 0\n',
+      out: 'listed 1, ignored 0, metered 1, already metered 0, failed 0\n',
     });
     const all = await cli(
       'reconcile',
@@ -83,10 +88,20 @@ describe('usage-meter reconcile, report and verify', () => {
       PREFIX,
       '--concurrency',
       '2',
+      '--signer',
+      SIGNER_ROLE,
     );
-    expect(all.out).toBe('listed 3, metered 1, already metered 2, failed 0\n');
-    const again = await cli('reconcile', '--bucket', BUCKET, '--prefix', PREFIX);
-    expect(again.out).toBe('listed 3, metered 0, already metered 3, failed 0\n');
+    expect(all.out).toBe('listed 3, ignored 0, metered 1, already metered 2, failed 0\n');
+    const again = await cli(
+      'reconcile',
+      '--bucket',
+      BUCKET,
+      '--prefix',
+      PREFIX,
+      '--signer',
+      SIGNER_ROLE,
+    );
+    expect(again.out).toBe('listed 3, ignored 0, metered 0, already metered 3, failed 0\n');
   });
 
   it('reports the totals billing reads, in each format', async () => {
@@ -121,6 +136,16 @@ describe('usage-meter reconcile, report and verify', () => {
         errorRequests: 0,
         otherRequests: 0,
       },
+      untrackedByReason: {
+        'no-customer': {
+          downloadBytes: 5,
+          downloadRequests: 1,
+          uploadBytes: 0,
+          uploadRequests: 0,
+          errorRequests: 0,
+          otherRequests: 0,
+        },
+      },
     });
     const csv = await cli('report', '--period', '2026-11-21', '--format', 'csv');
     expect(csv.out).toBe(
@@ -133,6 +158,12 @@ describe('usage-meter reconcile, report and verify', () => {
     expect((await cli('report', '--period', 'November')).err).toContain(
       "--period must be a month (2026-11) or a day (2026-11-22), got 'November'",
     );
+  });
+
+  it('refuses to reconcile without knowing whose links bill customers', async () => {
+    const result = await cli('reconcile', '--bucket', BUCKET, '--prefix', PREFIX);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('Pass --signer <arn> (repeatable) or set SIGNER_ARNS');
   });
 
   it('verifies that totals equal their contributions, and finds a total that does not', async () => {

@@ -22,6 +22,7 @@ import { meterLogObject } from '../../shared/usage/meter-log-object.ts';
 import { apiEvent } from '../helpers/api-events.ts';
 import { logLine } from '../helpers/log-objects.ts';
 import { s3ClientFor, startTestStack } from '../helpers/local-stack.ts';
+import { customer, testRules } from '../helpers/rules.ts';
 import { createTestTable } from '../helpers/table.ts';
 
 const CONTENT = 'issue-link-content';
@@ -536,6 +537,7 @@ describe('GET /usage', () => {
           `${logLine({ customer: 'acme', bytes: 1234, time: '2026-11-21T10:00:00Z' })}\n`,
           `${logLine({ customer: 'globex', bytes: 99, time: '2026-11-21T10:00:00Z' })}\n`,
         ]),
+      loadRules: () => Promise.resolve(testRules([customer('acme'), customer('globex')])),
     });
     const month = await usageOf(keys.acme, '2026-11');
     expect(month).toMatchObject({ status: 200 });

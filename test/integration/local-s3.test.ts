@@ -11,6 +11,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LINK_SIGNER_IDENTITY, OPERATOR_IDENTITY } from '../../local/identities.ts';
 import { LOCAL_OWNER_ID, type LocalStack } from '../../local/local-stack.ts';
 import { splitEmulatorLine } from '../helpers/emulator-log.ts';
 import { s3ClientFor, startTestStack } from '../helpers/local-stack.ts';
@@ -186,7 +187,7 @@ describe('server access logging emulator', () => {
       bucket: CONTENT,
       time: expect.stringMatching(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/),
       remoteIp: '127.0.0.1',
-      requester: LOCAL_OWNER_ID,
+      requester: OPERATOR_IDENTITY.arn,
       requestId: expect.stringMatching(/^[0-9A-F]{16}$/),
       operation: 'REST.GET.OBJECT',
       key: 'reports/2026+Q3.bin',
@@ -333,5 +334,62 @@ describe('server access logging emulator', () => {
       client.destroy();
       await multi.stop();
     }
+  });
+});
+
+describe('identities and private buckets, as in AWS', () => {
+  it('logs each identity as S3 does: the operator’s user, the link API’s role session, - for anonymous and refused requests', async () => {
+    await stack.s3.deliverLogs();
+    const signer = s3ClientFor(stack, 'signer');
+    const bySigner = await presignGet(OBJECT_KEY, signer);
+    signer.destroy();
+    await (await fetch(await presignGet())).arrayBuffer();
+    await (await fetch(bySigner)).arrayBuffer();
+    const objectUrl = `${stack.endpoints.s3}/${CONTENT}/${encodeURIComponent(OBJECT_KEY)}`;
+    const anonymous = await fetch(`${objectUrl}?x-customer-id=bob`);
+    expect([anonymous.status, await errorCode(anonymous)]).toEqual([403, 'AccessDenied']);
+    const junk = new URL(bySigner);
+    junk.searchParams.set('X-Amz-Signature', '0'.repeat(64));
+    const forged = await fetch(junk);
+    expect([forged.status, await errorCode(forged)]).toEqual([403, 'SignatureDoesNotMatch']);
+
+    const records = await deliveredRecords();
+    expect(records.map((r) => [r.requester, r.httpStatus, r.authType])).toEqual([
+      [OPERATOR_IDENTITY.arn, '200', 'QueryString'],
+      [LINK_SIGNER_IDENTITY.arn, '200', 'QueryString'],
+      ['-', '403', '-'],
+      ['-', '403', 'QueryString'],
+    ]);
+  });
+
+  it('refuses anonymous requests to every bucket, reads included', async () => {
+    for (const url of [
+      `${stack.endpoints.s3}/${CONTENT}/${encodeURIComponent(OBJECT_KEY)}`,
+      `${stack.endpoints.s3}/${CONTENT}`,
+      `${stack.endpoints.s3}/${LOGS}`,
+    ]) {
+      const response = await fetch(url);
+      expect([url, response.status, await errorCode(response)]).toEqual([url, 403, 'AccessDenied']);
+    }
+  });
+
+  it('lets nobody but the logging emulator write the log bucket, not even the operator', async () => {
+    const forgedKey = `${PREFIX}2026-11-22-10-00-00-FORGED0000000000`;
+    const anonymous = await fetch(
+      `${stack.endpoints.s3}/${LOGS}/${encodeURIComponent(forgedKey)}`,
+      { method: 'PUT', body: 'forged log line' },
+    );
+    expect([anonymous.status, await errorCode(anonymous)]).toEqual([403, 'AccessDenied']);
+    for (const client of [s3, s3ClientFor(stack, 'signer')]) {
+      await expect(
+        client.send(new PutObjectCommand({ Bucket: LOGS, Key: forgedKey, Body: 'forged' })),
+      ).rejects.toMatchObject({ name: 'AccessDenied' });
+    }
+    await expect(
+      s3.send(new HeadObjectCommand({ Bucket: LOGS, Key: forgedKey })),
+    ).rejects.toThrow();
+    // What it delivers itself still arrives.
+    await (await fetch(await presignGet())).arrayBuffer();
+    expect(await stack.s3.deliverLogs()).toHaveLength(1);
   });
 });

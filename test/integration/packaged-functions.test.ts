@@ -12,6 +12,8 @@ import { apiEvent } from '../helpers/api-events.ts';
 import { logCreatedEvent, logLine } from '../helpers/log-objects.ts';
 import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
 import { packageStack } from '../helpers/serverless-package.ts';
+import { SIGNER_ROLE } from '../helpers/rules.ts';
+import { seedCustomers } from '../helpers/seed.ts';
 import { createTestTable } from '../helpers/table.ts';
 
 const run = promisify(execFile);
@@ -136,10 +138,10 @@ describe('the packaged meter-logs function', () => {
         Body: `${logLine({ customer: 'packaged', bytes: 321 })}\n`,
       }),
     );
+    await seedCustomers(table, ['packaged']);
     const bundle = join(dir, 'meterLogs/functions/meter-logs/handler.mjs');
-    expect(await invoke(bundle, logCreatedEvent(BUCKET, key), { LOG_PREFIX: 'logs/' })).toBe(
-      'null',
-    );
+    const env = { LOG_PREFIX: 'logs/', SIGNER_ARNS: SIGNER_ROLE };
+    expect(await invoke(bundle, logCreatedEvent(BUCKET, key), env)).toBe('null');
     const store = new DynamoDbUsageStore(table.documents, table.tableName);
     expect(
       await store.getTotals(
@@ -162,8 +164,14 @@ describe('the packaged reconcile function', () => {
         Body: `${logLine({ customer: 'reconciled', bytes: 654, time: `${today}T10:00:00Z` })}\n`,
       }),
     );
+    await seedCustomers(table, ['reconciled']);
     const bundle = join(dir, 'reconcile/functions/reconcile/handler.mjs');
-    const env = { LOG_BUCKET: BUCKET, LOG_PREFIX: prefix, RECONCILE_LOOKBACK_DAYS: '1' };
+    const env = {
+      LOG_BUCKET: BUCKET,
+      LOG_PREFIX: prefix,
+      RECONCILE_LOOKBACK_DAYS: '1',
+      SIGNER_ARNS: SIGNER_ROLE,
+    };
     expect(await invoke(bundle, {}, env)).toBe('null');
     const store = new DynamoDbUsageStore(table.documents, table.tableName);
     expect(await store.findSummary(`${BUCKET}/${key}`)).toMatchObject({ records: 1 });

@@ -11,6 +11,8 @@ import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import { meterLogObject } from '../../shared/usage/meter-log-object.ts';
 import { logLine } from '../helpers/log-objects.ts';
 import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
+import { SIGNER_ROLE, testRules } from '../helpers/rules.ts';
+import { seedCustomers } from '../helpers/seed.ts';
 import { createTestTable } from '../helpers/table.ts';
 
 const BUCKET = 'shared-test-bucket';
@@ -26,6 +28,7 @@ beforeAll(async () => {
   table = await createTestTable();
   s3 = s3ClientFor(sharedStack());
   store = new DynamoDbUsageStore(table.documents, table.tableName);
+  await seedCustomers(table, ['acme']);
 });
 
 afterAll(() => {
@@ -48,7 +51,13 @@ async function deliver(days: Record<string, number>): Promise<{ prefix: string; 
 
 function reconcileWith(prefix: string, options: { logger?: Logger; open?: LogObjectOpener } = {}) {
   const deps = createReconcileDeps({
-    config: { tableName: table.tableName, logBucket: BUCKET, logPrefix: prefix, lookbackDays: 2 },
+    config: {
+      tableName: table.tableName,
+      logBucket: BUCKET,
+      logPrefix: prefix,
+      lookbackDays: 2,
+      signers: [SIGNER_ROLE],
+    },
     s3,
     documents: table.documents,
     logger: options.logger ?? new Logger({ logLevel: 'SILENT' }),
@@ -76,6 +85,7 @@ describe('the scheduled reconcile', () => {
       store,
       logObject: `${BUCKET}/${keys[2]}`,
       open: () => createS3LogObjectOpener(s3)(BUCKET, keys[2] ?? ''),
+      loadRules: () => Promise.resolve(testRules()),
     });
     const logger = new Logger({ logLevel: 'SILENT' });
     const info = vi.spyOn(logger, 'info');
@@ -83,6 +93,7 @@ describe('the scheduled reconcile', () => {
     expect(info).toHaveBeenCalledWith('reconciled', {
       since: '2026-11-20',
       listed: 3,
+      ignored: 0,
       metered: 2,
       alreadyMetered: 1,
       failed: 0,
@@ -104,6 +115,7 @@ describe('the scheduled reconcile', () => {
     expect(info).toHaveBeenCalledWith('reconciled in part: out of time', {
       since: '2026-11-20',
       listed: 1,
+      ignored: 0,
       metered: 1,
       alreadyMetered: 0,
       failed: 0,

@@ -20,6 +20,8 @@ import { grants } from '../helpers/cloudformation-template.ts';
 import { logCreatedEvent, logLine } from '../helpers/log-objects.ts';
 import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
 import { packageStack, type Template } from '../helpers/serverless-package.ts';
+import { SIGNER_ROLE } from '../helpers/rules.ts';
+import { seedLinks } from '../helpers/seed.ts';
 import { createTestTable } from '../helpers/table.ts';
 
 // Each function runs its flows against the local stack with clients that record the IAM action
@@ -121,6 +123,10 @@ beforeAll(async () => {
   const key = generateApiKey();
   await customers.addApiKey('acme', key, new Date());
   apiKey = key.apiKey;
+  await seedLinks(table, [
+    { linkId: 'lnk_iampermissions1', customerId: 'acme' },
+    { linkId: 'lnk_iampermissions2', customerId: 'acme' },
+  ]);
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'iam/report.txt', Body: 'report' }));
 }, 180_000);
 
@@ -188,7 +194,7 @@ describe('each function’s role against the calls its code makes', () => {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: lines.join('\n') }));
     const handler = createMeterLogsHandler(
       createMeterLogsDeps({
-        config: { tableName: table.tableName, logPrefix: 'logs/' },
+        config: { tableName: table.tableName, logPrefix: 'logs/', signers: [SIGNER_ROLE] },
         s3: recording.s3,
         documents: recording.documents,
         logger: silent,
@@ -226,6 +232,7 @@ describe('each function’s role against the calls its code makes', () => {
           logBucket: BUCKET,
           logPrefix: prefix,
           lookbackDays: 1,
+          signers: [SIGNER_ROLE],
         },
         s3: recording.s3,
         documents: recording.documents,

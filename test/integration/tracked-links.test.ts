@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/local-stack.ts';
 import { parseLogStream } from '../../shared/access-log/index.ts';
 import { createLinkSigner, type LinkSigner } from '../../shared/links/index.ts';
+import { createAttributionRules } from '../../shared/usage/attribution-rules.ts';
 import { UsageAggregator } from '../../shared/usage/index.ts';
 import { s3ClientFor, startTestStack } from '../helpers/local-stack.ts';
 
@@ -22,7 +23,8 @@ beforeAll(async () => {
     logging: [{ sourceBucket: CONTENT, targetBucket: LOGS, targetPrefix: 'logs/' }],
   });
   s3 = s3ClientFor(stack);
-  signer = createLinkSigner(s3);
+  // Links are signed as the link API signs them: with its own identity.
+  signer = createLinkSigner(s3ClientFor(stack, 'signer'));
   await s3.send(new PutObjectCommand({ Bucket: CONTENT, Key: KEY, Body: BODY }));
 });
 
@@ -146,7 +148,15 @@ describe('from tracked links to totals', () => {
     expect((await postForm(777)).status).toBe(204);
     expect((await postForm(1001)).status).toBe(400);
 
-    const usage = new UsageAggregator();
+    const usage = new UsageAggregator(
+      createAttributionRules({
+        signers: stack.signers,
+        customers: [
+          { customerId: 'acme', uploadPrefix: 'uploads/acme/' },
+          { customerId: 'globex', uploadPrefix: 'uploads/globex/' },
+        ],
+      }),
+    );
     for (const key of await stack.s3.deliverLogs()) {
       const object = await s3.send(new GetObjectCommand({ Bucket: LOGS, Key: key }));
       for await (const { number, result } of parseLogStream(
@@ -163,9 +173,11 @@ describe('from tracked links to totals', () => {
       downloadRequests: 3,
       uploadBytes: 0,
       uploadRequests: 0,
-      errorRequests: 1,
+      errorRequests: 0,
       otherRequests: 0,
     });
+    // The tampered link failed authentication: nobody's error, least of all acme's.
+    expect(usage.untrackedByReason().get('auth-failed')?.errorRequests).toBe(1);
     // The form upload carries no query string: it is billed by its key's upload prefix.
     expect(usage.totalsByCustomer().get('globex')).toEqual({
       downloadBytes: 0,

@@ -70,18 +70,35 @@ describe('loadIssueLinkConfig', () => {
   });
 });
 
+const ROLE = 'arn:aws:sts::123456789012:assumed-role/s3-usage-meter-prod-IssueLinkRole-1A2B';
+
 describe('loadReconcileConfig', () => {
   it('looks three days back by default, and names every bad variable', () => {
-    expect(loadReconcileConfig({ TABLE_NAME: 'usage', LOG_BUCKET: 'logs' })).toEqual({
+    const signers = `${ROLE}, arn:aws:iam::123456789012:user/link-signer`;
+    expect(
+      loadReconcileConfig({ TABLE_NAME: 'usage', LOG_BUCKET: 'logs', SIGNER_ARNS: signers }),
+    ).toEqual({
       tableName: 'usage',
       logBucket: 'logs',
       logPrefix: 'logs/',
       lookbackDays: 3,
+      signers: [ROLE, 'arn:aws:iam::123456789012:user/link-signer'],
     });
-    expect(() => loadReconcileConfig({ RECONCILE_LOOKBACK_DAYS: '0' })).toThrow(
+    expect(() =>
+      loadReconcileConfig({ RECONCILE_LOOKBACK_DAYS: '0', SIGNER_ARNS: `${ROLE}/session,*` }),
+    ).toThrow(
       expect.objectContaining({
         problems: [
           { field: 'TABLE_NAME', problem: 'is required' },
+          {
+            field: 'SIGNER_ARNS',
+            problem: `each item must be a role (arn:aws:sts::<account>:assumed-role/<name>) or user (arn:aws:iam::<account>:user/<name>) ARN (got "${ROLE}/session")`,
+          },
+          {
+            field: 'SIGNER_ARNS',
+            problem:
+              'each item must be a role (arn:aws:sts::<account>:assumed-role/<name>) or user (arn:aws:iam::<account>:user/<name>) ARN (got "*")',
+          },
           { field: 'LOG_BUCKET', problem: 'is required' },
           {
             field: 'RECONCILE_LOOKBACK_DAYS',
