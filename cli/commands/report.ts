@@ -55,7 +55,9 @@ export const reportCommand: Command = {
       }
       rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       const untracked: Map<string, UsageCounters> =
-        values.customer === undefined ? await store.listUntrackedTotals(period) : new Map();
+        values.customer === undefined
+          ? await store.listUntrackedTotals(period)
+          : new Map<string, UsageCounters>();
       if (format === 'json') {
         const customers = rows.map(([customerId, counters]) => ({ customerId, ...counters }));
         const total = emptyCounters();
