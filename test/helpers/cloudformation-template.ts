@@ -18,7 +18,8 @@ export function condition(template: Template, name: string): boolean {
 
 /**
  * A value as deployed, with conditions decided and references written out: `Ref:X`,
- * `GetAtt:X.Arn`, and `Fn::Sub` strings filled in with the account and region above.
+ * `GetAtt:X.Arn`, `Fn::Sub` strings filled in with the account and region above, and
+ * `Fn::Join` joined.
  */
 export function render(template: Template, value: unknown): unknown {
   if (Array.isArray(value)) return value.map((v) => render(template, v));
@@ -30,6 +31,10 @@ export function render(template: Template, value: unknown): unknown {
   if (entries.length === 1 && fn === 'Fn::If') {
     const [name, then, otherwise] = args as [string, unknown, unknown];
     return render(template, condition(template, name) ? then : otherwise);
+  }
+  if (entries.length === 1 && fn === 'Fn::Join') {
+    const [separator, parts] = args as [string, unknown[]];
+    return parts.map((part) => render(template, part)).join(separator);
   }
   if (entries.length === 1 && fn === 'Fn::Sub') {
     return (args as string).replace(/\$\{([^}]+)\}/g, (_, name: string) => {

@@ -18,6 +18,8 @@ import { packageStack, type Template } from '../helpers/serverless-package.ts';
 const CONTENT = `s3-usage-meter-prod-content-${ACCOUNT}-${REGION}`;
 const LOGS = `s3-usage-meter-prod-logs-${ACCOUNT}-${REGION}`;
 const SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:usage-meter-signer-AbCdEf`;
+const OPS_ROLE = `arn:aws:iam::${ACCOUNT}:role/support-engineers`;
+const SIGNING_USER = `arn:aws:iam::${ACCOUNT}:user/usage-meter-link-signer`;
 
 const dirs: string[] = [];
 let prod: Template;
@@ -27,7 +29,7 @@ let existing: Template;
 beforeAll(async () => {
   const stacks = [
     await packageStack(['--stage', 'prod']),
-    await packageStack(['--stage', 'dev']),
+    await packageStack(['--stage', 'dev', '--param', `extraPresignerArns=${OPS_ROLE}`]),
     await packageStack([
       '--stage',
       'prod',
@@ -37,6 +39,8 @@ beforeAll(async () => {
       'contentBucket=acme-files',
       '--param',
       `signingSecretArn=${SECRET}`,
+      '--param',
+      `signingUserArn=${SIGNING_USER}`,
       '--param',
       'alarmEmail=ops@example.com',
     ]),
@@ -122,6 +126,71 @@ describe('the production stack', () => {
     });
   });
 
+  it('lets the metering write ledger, totals, link usage and summaries, never API keys', () => {
+    const meteringKeys = {
+      'ForAllValues:StringLike': {
+        'dynamodb:LeadingKeys': ['CUSTOMER#*', 'UNTRACKED#*', 'LOG#*', 'LINK#*'],
+      },
+    };
+    for (const role of ['MeterLogsRole', 'ReconcileRole']) {
+      const writes = statements(prod).filter(
+        ({ owner, statement }) =>
+          owner === role &&
+          list(statement.Action).some((a) =>
+            ['dynamodb:PutItem', 'dynamodb:UpdateItem'].includes(a),
+          ),
+      );
+      expect(
+        writes.map((w) => [list(w.statement.Action), w.statement.Condition]),
+        role,
+      ).toEqual([[['dynamodb:PutItem', 'dynamodb:UpdateItem'], meteringKeys]]);
+      const patterns = meteringKeys['ForAllValues:StringLike']['dynamodb:LeadingKeys'];
+      const matches = (key: string) => patterns.some((p) => key.startsWith(p.slice(0, -1)));
+      expect(['APIKEY#abc', 'RATE#acme'].filter(matches), role).toEqual([]);
+    }
+  });
+
+  it('tells the metering who signs links: every session of the link API role', () => {
+    const signers = `arn:aws:sts::${ACCOUNT}:assumed-role/Ref:IssueLinkRole`;
+    expect(functionEnv(prod, 'MeterLogsLambdaFunction').SIGNER_ARNS).toBe(signers);
+    expect(functionEnv(prod, 'ReconcileLambdaFunction').SIGNER_ARNS).toBe(signers);
+  });
+
+  it('puts AWS’s presigned-URL guardrails on the content bucket', () => {
+    const deny = statements(prod)
+      .filter(
+        ({ owner, statement }) => owner === 'ContentBucketPolicy' && statement.Effect === 'Deny',
+      )
+      .map(({ statement }) => statement);
+    const everything = {
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [`arn:aws:s3:::${CONTENT}`, `arn:aws:s3:::${CONTENT}/*`],
+    };
+    expect(deny.slice(1)).toEqual([
+      {
+        Sid: 'DenySignaturesOlderThanTheLongestLink',
+        ...everything,
+        // linkMaxExpiresIn 3600 s plus 900 s of clock skew, in milliseconds.
+        Condition: { NumericGreaterThan: { 's3:signatureAge': 4_500_000 } },
+      },
+      {
+        Sid: 'DenySignatureVersion2',
+        ...everything,
+        Condition: { StringEquals: { 's3:signatureversion': 'AWS' } },
+      },
+      {
+        Sid: 'DenyPresignedRequestsOfOtherPrincipals',
+        ...everything,
+        Condition: {
+          StringEquals: { 's3:authType': ['REST-QUERY-STRING', 'POST'] },
+          ArnNotLike: { 'aws:PrincipalArn': ['GetAtt:IssueLinkRole.Arn'] },
+        },
+      },
+    ]);
+  });
+
   it('blocks public access, enforces owner-owned objects and encrypts both buckets', () => {
     for (const id of ['ContentBucket', 'LogBucket']) {
       const bucket = resource(prod, id).Properties;
@@ -152,7 +221,7 @@ describe('the production stack', () => {
       const deny = statements(prod).filter(
         ({ owner, statement }) => owner === policy && statement.Effect === 'Deny',
       );
-      expect(deny.map((d) => d.statement)).toEqual([
+      expect(deny.map((d) => d.statement).slice(0, 1)).toEqual([
         {
           Sid: 'DenyInsecureTransport',
           Effect: 'Deny',
@@ -316,6 +385,13 @@ describe('the production stack', () => {
 });
 
 describe('the dev stack', () => {
+  it('lets the principals an operator names presign on the content bucket too', () => {
+    const presigners = statements(dev).find(
+      ({ statement }) => statement.Sid === 'DenyPresignedRequestsOfOtherPrincipals',
+    )?.statement.Condition?.ArnNotLike;
+    expect(presigners).toEqual({ 'aws:PrincipalArn': ['GetAtt:IssueLinkRole.Arn', OPS_ROLE] });
+  });
+
   it('can be removed whole, but for the content bucket', () => {
     expect(resource(dev, 'UsageTable').Properties.DeletionProtectionEnabled).toBe(false);
     expect(dev.Resources.UsageTable?.DeletionPolicy).toBe('Delete');
@@ -342,6 +418,12 @@ describe('a stack on an existing content bucket, with a signing user and alarm e
     expect(issueLink['s3:PutObject']).toBeUndefined();
     expect(issueLink['s3:GetObject']).toEqual(['arn:aws:s3:::acme-files/*']);
     expect(functionEnv(existing, 'IssueLinkLambdaFunction').SIGNING_SECRET_ARN).toBe(SECRET);
+  });
+
+  it('bills the signing user’s links as well as the role’s', () => {
+    expect(functionEnv(existing, 'MeterLogsLambdaFunction').SIGNER_ARNS).toBe(
+      `arn:aws:sts::${ACCOUNT}:assumed-role/Ref:IssueLinkRole,${SIGNING_USER}`,
+    );
   });
 
   it('mails the alarms to the operator', () => {
