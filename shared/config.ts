@@ -12,6 +12,8 @@ export interface IssueLinkConfig {
   maxExpiresIn: number;
   /** How long a link's record (and its usage) is kept after the link expires. */
   linkRetentionDays: number;
+  /** How many links one customer may be issued a minute (`LINK_RATE_LIMIT`). */
+  linksPerMinute: number;
   /**
    * The Secrets Manager secret holding a dedicated signing user's access key, for links that
    * outlive the Lambda role's session; links are signed with the role when absent.
@@ -48,6 +50,7 @@ export function loadIssueLinkConfig(env: NodeJS.ProcessEnv): Readonly<IssueLinkC
       fallback: Math.min(DEFAULT_LINK_LIFETIME_SECONDS, maxExpiresIn),
     }),
     linkRetentionDays: read.integer('LINK_RETENTION_DAYS', { min: 1, max: 3650, fallback: 90 }),
+    linksPerMinute: read.integer('LINK_RATE_LIMIT', { min: 1, max: 100_000, fallback: 120 }),
   };
   const signingSecretArn = read.optionalMatch('SIGNING_SECRET_ARN', SECRET_ARN, 'a secret ARN');
   if (signingSecretArn !== undefined) config.signingSecretArn = signingSecretArn;

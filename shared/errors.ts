@@ -24,16 +24,29 @@ export class AppError extends Error {
   }
 }
 
-/** 400: the request is malformed. Lists every problem at once, so one round trip fixes all. */
+/** The most problems one answer lists: a body of 20,000 bad fields gets a short answer. */
+export const MAX_LISTED_PROBLEMS = 20;
+
+/**
+ * 400: the request is malformed. Lists every problem at once, so one round trip fixes all
+ * (up to MAX_LISTED_PROBLEMS; `omittedProblems` counts the rest).
+ */
 export class ValidationError extends AppError {
   readonly problems: readonly FieldProblem[];
+  readonly omittedProblems: number;
 
   constructor(problems: readonly FieldProblem[]) {
-    super(problems.map((p) => `${p.field}: ${p.problem}`).join('; '), {
-      status: 400,
-      expose: true,
-    });
-    this.problems = problems;
+    const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
+    const omitted = problems.length - listed.length;
+    super(
+      listed
+        .map((p) => `${p.field}: ${p.problem}`)
+        .concat(omitted > 0 ? [`and ${omitted} more problems`] : [])
+        .join('; '),
+      { status: 400, expose: true },
+    );
+    this.problems = listed;
+    this.omittedProblems = omitted;
   }
 }
 
@@ -48,6 +61,23 @@ export class UnauthorizedError extends AppError {
 export class ForbiddenError extends AppError {
   constructor(message: string) {
     super(message, { status: 403, expose: true });
+  }
+}
+
+/** 413: the request body is larger than the API reads. */
+export class PayloadTooLargeError extends AppError {
+  constructor(message: string) {
+    super(message, { status: 413, expose: true });
+  }
+}
+
+/** 429: the caller asked too often; it may try again after `retryAfterSeconds`. */
+export class TooManyRequestsError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message, { status: 429, expose: true });
   }
 }
 

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AppError, UnauthorizedError, ValidationError } from './errors.ts';
+import { AppError, TooManyRequestsError, UnauthorizedError, ValidationError } from './errors.ts';
 
 /**
  * Responses may carry presigned URLs, which are bearer credentials: no cache (browser,
@@ -38,8 +38,15 @@ export function errorResponse(
         message: error.message,
         requestId,
         ...(error instanceof ValidationError ? { problems: error.problems } : {}),
+        ...(error instanceof ValidationError && error.omittedProblems > 0
+          ? { omittedProblems: error.omittedProblems }
+          : {}),
       },
     },
-    error instanceof UnauthorizedError ? { 'www-authenticate': 'Bearer' } : {},
+    error instanceof UnauthorizedError
+      ? { 'www-authenticate': 'Bearer' }
+      : error instanceof TooManyRequestsError
+        ? { 'retry-after': String(error.retryAfterSeconds) }
+        : {},
   );
 }

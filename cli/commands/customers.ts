@@ -1,17 +1,29 @@
 import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
-import { type Customer, validateNewCustomer } from '../../shared/customers/customer.ts';
+import {
+  type Customer,
+  findUploadPrefixConflict,
+  type NewCustomer,
+  validateNewCustomer,
+  WHOLE_BUCKET,
+} from '../../shared/customers/customer.ts';
+import type { CustomerStore } from '../../shared/customers/customer-store.ts';
+import { ConflictError, NotFoundError } from '../../shared/errors.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { formatTable } from '../format-table.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
 
 const USAGE = `Usage:
-  usage-meter customers create <customerId> [--name <name>] [--prefix <p>]… [--upload-prefix <p>]
+  usage-meter customers create <customerId> [--name <name>] [--prefix <folder/>]… [--whole-bucket] [--upload-prefix <folder/>]
+  usage-meter customers update <customerId> [--name <name>] [--prefix <folder/>]… [--whole-bucket] [--upload-prefix <folder/>]
   usage-meter customers list [--json]
   usage-meter customers disable <customerId>
 
-create   a customer; --prefix (repeatable) is a key prefix of the content bucket it may
-         get download links for; uploads go under --upload-prefix (default uploads/<id>/),
-         where it may also download
+create   a customer; --prefix (repeatable) is a folder of the content bucket it may get
+         download links for (it ends with /); --whole-bucket lets it download anything;
+         uploads go under --upload-prefix (default uploads/<id>/), where it may also
+         download. Two customers' upload folders never nest: form uploads are billed by it.
+update   change a customer's name or prefixes: --prefix and --whole-bucket replace its
+         download prefixes, the options left out keep their values
 list     every customer
 disable  stop every key of a customer at once (links already issued run until they expire)
 
@@ -19,7 +31,7 @@ ${TARGET_USAGE}`;
 
 export const customersCommand: Command = {
   name: 'customers',
-  summary: 'create, list and disable customers',
+  summary: 'create, update, list and disable customers',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs({
@@ -28,6 +40,7 @@ export const customersCommand: Command = {
         ...TARGET_OPTIONS,
         name: { type: 'string' },
         prefix: { type: 'string', multiple: true },
+        'whole-bucket': { type: 'boolean' },
         'upload-prefix': { type: 'string' },
         json: { type: 'boolean', default: false },
       },
@@ -49,35 +62,66 @@ export const customersCommand: Command = {
       if (customerId === undefined)
         throw new UsageError(`customers ${action ?? ''}: which customer?`);
       if (action === 'create') {
-        const customer = await store.createCustomer(
-          validateNewCustomer({
-            customerId,
-            name: values.name,
-            keyPrefixes: values.prefix,
-            uploadPrefix: values['upload-prefix'],
-          }),
-          now,
-        );
-        io.stdout.write(formatCustomers([customer]));
+        const customer = validateNewCustomer({
+          customerId,
+          name: values.name,
+          keyPrefixes: values.prefix,
+          wholeBucket: values['whole-bucket'],
+          uploadPrefix: values['upload-prefix'],
+        });
+        await refuseNestedUploads(store, customer);
+        io.stdout.write(formatCustomers([await store.createCustomer(customer, now)]));
+        return 0;
+      }
+      if (action === 'update') {
+        const current = await store.getCustomer(customerId);
+        if (current === undefined) throw new NotFoundError(`no customer ${customerId}`);
+        const replacesDownloads =
+          values.prefix !== undefined || values['whole-bucket'] !== undefined;
+        const customer = validateNewCustomer({
+          customerId,
+          name: values.name ?? current.name,
+          keyPrefixes: replacesDownloads
+            ? (values.prefix ?? [])
+            : current.keyPrefixes.filter((p) => p !== WHOLE_BUCKET),
+          wholeBucket: replacesDownloads
+            ? values['whole-bucket']
+            : current.keyPrefixes.includes(WHOLE_BUCKET),
+          uploadPrefix: values['upload-prefix'] ?? current.uploadPrefix,
+        });
+        if (customer.uploadPrefix !== current.uploadPrefix) {
+          await refuseNestedUploads(store, customer);
+        }
+        io.stdout.write(formatCustomers([await store.updateCustomer(customer)]));
         return 0;
       }
       if (action === 'disable') {
         io.stdout.write(formatCustomers([await store.disableCustomer(customerId, now)]));
         return 0;
       }
-      throw new UsageError(`unknown action '${action ?? ''}': create, list or disable`);
+      throw new UsageError(`unknown action '${action ?? ''}': create, update, list or disable`);
     } finally {
       target.close();
     }
   },
 };
 
+/** Refuses an upload prefix that nests with another customer's (see findUploadPrefixConflict). */
+async function refuseNestedUploads(store: CustomerStore, customer: NewCustomer): Promise<void> {
+  const other = findUploadPrefixConflict(customer, await store.listCustomers());
+  if (other !== undefined) {
+    throw new ConflictError(
+      `upload prefix ${customer.uploadPrefix} overlaps ${other.uploadPrefix} of customer ${other.customerId}: form uploads there could not be told apart`,
+    );
+  }
+}
+
 function formatCustomers(customers: readonly Customer[]): string {
   const rows = customers.map((c) => [
     c.customerId,
     c.status,
     c.uploadPrefix,
-    c.keyPrefixes.map((p) => (p === '' ? '(whole bucket)' : p)).join(' ') || '-',
+    c.keyPrefixes.map((p) => (p === WHOLE_BUCKET ? '(whole bucket)' : p)).join(' ') || '-',
     c.name,
   ]);
   return formatTable(['CUSTOMER', 'STATUS', 'UPLOADS', 'MAY DOWNLOAD', 'NAME'], rows);

@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IssueLinkConfig } from '../../shared/config.ts';
 import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
+import { DynamoDbLinkRateLimiter } from '../../shared/links/dynamodb-link-rate-limiter.ts';
 import { DynamoDbLinkRegistry } from '../../shared/links/dynamodb-link-registry.ts';
 import { generateLinkId } from '../../shared/links/link-id.ts';
 import { createLinkIssuer } from '../../shared/links/link-issuer.ts';
@@ -31,6 +32,7 @@ export function createIssueLinkDeps(options: {
   return {
     customers: new DynamoDbCustomerStore(documents, config.tableName),
     registry,
+    rateLimiter: new DynamoDbLinkRateLimiter(documents, config.tableName, config.linksPerMinute),
     usage: new DynamoDbUsageStore(documents, config.tableName),
     maxExpiresIn: config.maxExpiresIn,
     logger: options.logger,

@@ -3,10 +3,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { authenticateCaller } from '../../shared/customers/authenticate-caller.ts';
 import type { Customer } from '../../shared/customers/customer.ts';
 import type { CustomerStore } from '../../shared/customers/customer-store.ts';
-import { NotFoundError, ValidationError } from '../../shared/errors.ts';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../shared/errors.ts';
 import { errorResponse, jsonResponse } from '../../shared/http.ts';
 import { LINK_ID_PATTERN } from '../../shared/links/link-id.ts';
 import type { LinkIssuer } from '../../shared/links/link-issuer.ts';
+import type { LinkRateLimiter } from '../../shared/links/link-rate-limiter.ts';
 import type { LinkRegistry } from '../../shared/links/link-registry.ts';
 import { validateLinkRequest } from '../../shared/links/link-request.ts';
 import { parsePeriod } from '../../shared/usage/period.ts';
@@ -20,6 +21,7 @@ export interface IssueLinkDeps {
   customers: CustomerStore;
   issuer: LinkIssuer;
   registry: LinkRegistry;
+  rateLimiter: LinkRateLimiter;
   usage: UsageStore;
   maxExpiresIn: number;
   logger: Logger;
@@ -48,6 +50,7 @@ export function createIssueLinkHandler(deps: IssueLinkDeps) {
     'POST /links': async (event, customer, context) => {
       const request = validateLinkRequest(readJsonBody(event), deps.maxExpiresIn);
       context.log.method = request.method;
+      await deps.rateLimiter.take(customer.customerId, deps.now());
       const link = await deps.issuer.issue(customer, request);
       context.log.linkId = link.linkId;
       return jsonResponse(201, link);
@@ -109,6 +112,9 @@ export function createIssueLinkHandler(deps: IssueLinkDeps) {
   };
 }
 
+/** Far more than any valid `POST /links` body (a 1 KiB key and a few fields). */
+export const MAX_BODY_BYTES = 16 * 1024;
+
 function readJsonBody(event: APIGatewayProxyEventV2): unknown {
   const text =
     event.body === undefined
@@ -116,6 +122,9 @@ function readJsonBody(event: APIGatewayProxyEventV2): unknown {
       : event.isBase64Encoded
         ? Buffer.from(event.body, 'base64').toString('utf8')
         : event.body;
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError(`the body must be at most ${MAX_BODY_BYTES} bytes`);
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {

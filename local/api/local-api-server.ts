@@ -26,30 +26,43 @@ export async function startLocalApi(options: {
 }): Promise<LocalApi> {
   const routes = options.routeKeys.map((routeKey) => ({ routeKey, match: routeMatcher(routeKey) }));
   const server = createServer((req, res) => {
-    void (async () => {
-      const body = await readBody(req);
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    void answer(req).then(
+      (result) => {
+        res.writeHead(result.statusCode ?? 200, {
+          'content-type': 'application/json',
+          ...(result.headers as Record<string, string> | undefined),
+        });
+        res.end(result.body ?? '');
+      },
+      // The client went away mid-request: nothing left to answer.
+      () => res.destroy(),
+    );
+  });
+
+  /** API Gateway's answer to one request; a bad request never reaches the handler. */
+  async function answer(req: IncomingMessage): Promise<APIGatewayProxyStructuredResultV2> {
+    const body = await readBody(req);
+    let url: URL;
+    let route: { routeKey: string; params: Record<string, string> | undefined } | undefined;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const method = req.method ?? 'GET';
-      const route = routes
+      route = routes
         .map((r) => ({ routeKey: r.routeKey, params: r.match(method, url.pathname) }))
         .find((r) => r.params !== undefined);
-      let result: APIGatewayProxyStructuredResultV2;
-      if (route?.params === undefined) {
-        result = { statusCode: 404, body: JSON.stringify({ message: 'Not Found' }) };
-      } else {
-        try {
-          result = await options.handler(toEvent(req, url, body, route.routeKey, route.params));
-        } catch {
-          result = { statusCode: 500, body: JSON.stringify({ message: 'Internal Server Error' }) };
-        }
-      }
-      res.writeHead(result.statusCode ?? 200, {
-        'content-type': 'application/json',
-        ...(result.headers as Record<string, string> | undefined),
-      });
-      res.end(result.body ?? '');
-    })();
-  });
+    } catch {
+      // A path that does not decode (`/links/%E0%A4%A`), as API Gateway answers it.
+      return { statusCode: 400, body: JSON.stringify({ message: 'Bad Request' }) };
+    }
+    if (route?.params === undefined) {
+      return { statusCode: 404, body: JSON.stringify({ message: 'Not Found' }) };
+    }
+    try {
+      return await options.handler(toEvent(req, url, body, route.routeKey, route.params));
+    } catch {
+      return { statusCode: 500, body: JSON.stringify({ message: 'Internal Server Error' }) };
+    }
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', resolve);

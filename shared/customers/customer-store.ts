@@ -15,6 +15,8 @@ export interface CustomerStore {
   createCustomer(customer: NewCustomer, now: Date): Promise<Customer>;
   getCustomer(customerId: string): Promise<Customer | undefined>;
   listCustomers(): Promise<Customer[]>;
+  /** Replaces the name and prefixes; a NotFoundError when there is no such customer. */
+  updateCustomer(customer: NewCustomer): Promise<Customer>;
   /** Its keys stop working at once; its links already issued run until they expire. */
   disableCustomer(customerId: string, now: Date): Promise<Customer>;
   /** Fails with NotFoundError (no customer) or ConflictError (customer disabled). */

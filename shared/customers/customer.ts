@@ -28,15 +28,20 @@ export function defaultUploadPrefix(customerId: string): string {
   return `uploads/${customerId}/`;
 }
 
+/** The key prefix that stands for the whole content bucket. */
+export const WHOLE_BUCKET = '';
+
 /**
- * Checks an operator's input for a new customer, naming every bad field. The upload prefix
- * must end with `/` so that `uploads/acme` cannot also cover `uploads/acme-corp/…`.
+ * Checks an operator's input for a customer, naming every bad field. Prefixes are folders:
+ * they end with `/`, so that `reports/acme` cannot also cover `reports/acme-corp/…`. The
+ * whole bucket is a download prefix only when asked for by `wholeBucket`.
  */
 export function validateNewCustomer(input: {
   customerId: string;
   name?: string | undefined;
   keyPrefixes?: readonly string[] | undefined;
   uploadPrefix?: string | undefined;
+  wholeBucket?: boolean | undefined;
 }): NewCustomer {
   const problems: FieldProblem[] = [];
   if (!CUSTOMER_ID_PATTERN.test(input.customerId)) {
@@ -47,28 +52,57 @@ export function validateNewCustomer(input: {
   }
   const keyPrefixes = input.keyPrefixes ?? [];
   keyPrefixes.forEach((prefix, index) => {
-    const problem = prefixProblem(prefix);
+    const problem = folderProblem(prefix);
     if (problem !== undefined) problems.push({ field: `keyPrefixes[${index}]`, problem });
   });
   const uploadPrefix = input.uploadPrefix ?? defaultUploadPrefix(input.customerId);
-  const uploadProblem = prefixProblem(uploadPrefix);
-  if (uploadProblem !== undefined) {
-    problems.push({ field: 'uploadPrefix', problem: uploadProblem });
-  } else if (!uploadPrefix.endsWith('/') || uploadPrefix === '/') {
-    problems.push({ field: 'uploadPrefix', problem: 'must be a folder: non-empty, ending in /' });
-  }
+  const uploadProblem = folderProblem(uploadPrefix);
+  if (uploadProblem !== undefined) problems.push({ field: 'uploadPrefix', problem: uploadProblem });
   if (problems.length > 0) throw new ValidationError(problems);
   return {
     customerId: input.customerId,
     name: input.name ?? input.customerId,
-    keyPrefixes: [...new Set(keyPrefixes)],
+    keyPrefixes: [
+      ...new Set([...(input.wholeBucket === true ? [WHOLE_BUCKET] : []), ...keyPrefixes]),
+    ],
     uploadPrefix,
   };
 }
 
-function prefixProblem(prefix: string): string | undefined {
+function folderProblem(prefix: string): string | undefined {
   if (Buffer.byteLength(prefix) > 1024) return 'must be at most 1024 bytes';
   if (hasControlCharacter(prefix)) return 'must not contain control characters';
+  if (!prefix.endsWith('/') || prefix.startsWith('/')) {
+    return 'must be a folder: non-empty, ending in / and not starting with /';
+  }
+  if (
+    prefix
+      .split('/')
+      .slice(0, -1)
+      .some((part) => part === '' || part === '.' || part === '..')
+  ) {
+    return 'must not have empty, . or .. segments';
+  }
+  return undefined;
+}
+
+/**
+ * The other customer whose upload prefix holds this one or lies inside it, if any: form
+ * uploads are attributed by prefix, so two customers' upload folders must never nest.
+ */
+export function findUploadPrefixConflict(
+  customer: Pick<NewCustomer, 'customerId' | 'uploadPrefix'>,
+  others: Iterable<Pick<NewCustomer, 'customerId' | 'uploadPrefix'>>,
+): Pick<NewCustomer, 'customerId' | 'uploadPrefix'> | undefined {
+  for (const other of others) {
+    if (other.customerId === customer.customerId) continue;
+    if (
+      other.uploadPrefix.startsWith(customer.uploadPrefix) ||
+      customer.uploadPrefix.startsWith(other.uploadPrefix)
+    ) {
+      return other;
+    }
+  }
   return undefined;
 }
 

@@ -88,6 +88,32 @@ export class DynamoDbCustomerStore implements CustomerStore {
     return customers;
   }
 
+  async updateCustomer(customer: NewCustomer): Promise<Customer> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: customerKey(customer.customerId),
+          UpdateExpression: 'SET #name = :name, keyPrefixes = :keyPrefixes, uploadPrefix = :upload',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#name': 'name' },
+          ExpressionAttributeValues: {
+            ':name': customer.name,
+            ':keyPrefixes': customer.keyPrefixes,
+            ':upload': customer.uploadPrefix,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toCustomer(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new NotFoundError(`no customer ${customer.customerId}`);
+      }
+      throw error;
+    }
+  }
+
   async disableCustomer(customerId: string, now: Date): Promise<Customer> {
     try {
       const { Attributes } = await this.client.send(

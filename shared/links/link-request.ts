@@ -15,21 +15,23 @@ export type LinkRequest =
 
 type FieldRule = (value: unknown) => string | undefined;
 
-const KNOWN_FIELDS: Record<string, { methods: readonly LinkMethod[]; rule: FieldRule }> = {
-  key: { methods: LINK_METHODS, rule: objectKeyProblem },
-  method: { methods: LINK_METHODS, rule: () => undefined },
-  expiresIn: { methods: LINK_METHODS, rule: () => undefined },
-  filename: { methods: ['GET'], rule: filenameProblem },
-  contentType: { methods: ['PUT', 'POST'], rule: contentTypeProblem },
-  contentLength: {
-    methods: ['PUT'],
-    rule: (value) => wholeNumberProblem(value, 0, MAX_SINGLE_UPLOAD_BYTES),
-  },
-  maxBytes: {
-    methods: ['POST'],
-    rule: (value) => wholeNumberProblem(value, 1, MAX_SINGLE_UPLOAD_BYTES),
-  },
-};
+// A Map, not an object: a body's `__proto__` or `constructor` must be an unknown field, not
+// a property every object inherits.
+const KNOWN_FIELDS = new Map<string, { methods: readonly LinkMethod[]; rule: FieldRule }>([
+  ['key', { methods: LINK_METHODS, rule: objectKeyProblem }],
+  ['method', { methods: LINK_METHODS, rule: () => undefined }],
+  ['expiresIn', { methods: LINK_METHODS, rule: () => undefined }],
+  ['filename', { methods: ['GET'], rule: filenameProblem }],
+  ['contentType', { methods: ['PUT', 'POST'], rule: contentTypeProblem }],
+  [
+    'contentLength',
+    { methods: ['PUT'], rule: (value) => wholeNumberProblem(value, 0, MAX_SINGLE_UPLOAD_BYTES) },
+  ],
+  [
+    'maxBytes',
+    { methods: ['POST'], rule: (value) => wholeNumberProblem(value, 1, MAX_SINGLE_UPLOAD_BYTES) },
+  ],
+]);
 
 /**
  * Checks a `POST /links` body and names every problem at once: unknown fields, fields that
@@ -41,17 +43,18 @@ export function validateLinkRequest(body: unknown, maxExpiresIn: number): LinkRe
   }
   const fields = body as Record<string, unknown>;
   const problems: FieldProblem[] = [];
-  const method = fields.method;
+  const own = (name: string) => (Object.hasOwn(fields, name) ? fields[name] : undefined);
+  const method = own('method');
   const knownMethod = LINK_METHODS.find((m) => m === method);
   if (knownMethod === undefined) {
     problems.push({ field: 'method', problem: `must be one of ${LINK_METHODS.join(', ')}` });
   }
-  if (fields.key === undefined) problems.push({ field: 'key', problem: 'is required' });
-  if (knownMethod === 'POST' && fields.maxBytes === undefined) {
+  if (own('key') === undefined) problems.push({ field: 'key', problem: 'is required' });
+  if (knownMethod === 'POST' && own('maxBytes') === undefined) {
     problems.push({ field: 'maxBytes', problem: 'is required for POST links' });
   }
   for (const [field, value] of Object.entries(fields)) {
-    const known = KNOWN_FIELDS[field];
+    const known = KNOWN_FIELDS.get(field);
     if (known === undefined) {
       problems.push({ field, problem: 'is not a known field' });
       continue;
@@ -63,6 +66,12 @@ export function validateLinkRequest(body: unknown, maxExpiresIn: number): LinkRe
     const problem =
       field === 'expiresIn' ? wholeNumberProblem(value, 1, maxExpiresIn) : known.rule(value);
     if (problem !== undefined) problems.push({ field, problem });
+  }
+  // S3 replaces `${filename}` in a form's key with the uploaded file's name: the key would no
+  // longer be the one the link was issued for.
+  const key = own('key');
+  if (knownMethod === 'POST' && typeof key === 'string' && key.includes('${filename}')) {
+    problems.push({ field: 'key', problem: 'must not contain ${filename} in a POST link' });
   }
   if (problems.length > 0) throw new ValidationError(problems);
   return fields as unknown as LinkRequest;

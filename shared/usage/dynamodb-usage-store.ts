@@ -104,7 +104,7 @@ export class DynamoDbUsageStore implements UsageStore {
   private async applyLinkChunk(
     logObject: string,
     index: number,
-    chunkLinks: Array<[string, LinkUsage]>,
+    chunkLinks: LinkUsage[],
   ): Promise<'applied' | 'skipped'> {
     let links = chunkLinks;
     for (;;) {
@@ -122,15 +122,16 @@ export class DynamoDbUsageStore implements UsageStore {
     }
   }
 
-  async recordAccessTimes(links: ReadonlyMap<string, LinkUsage>): Promise<void> {
+  async recordAccessTimes(links: Iterable<LinkUsage>): Promise<void> {
     // Times only move outwards, so a time already at or beyond ours stays so: reading first
     // (100 links a request) leaves only the writes that change something.
     const entries = [...links];
     const moves: AccessTimeMove[] = [];
     for (let start = 0; start < entries.length; start += 100) {
       const batch = entries.slice(start, start + 100);
-      const known = await this.readAccessTimes(batch.map(([linkId]) => linkId));
-      for (const [linkId, usage] of batch) {
+      const known = await this.readAccessTimes([...new Set(batch.map((u) => u.linkId))]);
+      for (const usage of batch) {
+        const { linkId } = usage;
         const current = known.get(linkId);
         // Only links that exist, and only for the customer they were issued to.
         if (current?.customerId !== usage.customerId) continue;
@@ -359,11 +360,7 @@ export class DynamoDbUsageStore implements UsageStore {
     };
   }
 
-  private linkActions(
-    logObject: string,
-    index: number,
-    links: Array<[string, LinkUsage]>,
-  ): TransactItem[] {
+  private linkActions(logObject: string, index: number, links: LinkUsage[]): TransactItem[] {
     return [
       {
         Put: {
@@ -376,10 +373,10 @@ export class DynamoDbUsageStore implements UsageStore {
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
-      ...links.map(([linkId, usage]): TransactItem => ({
+      ...links.map((usage): TransactItem => ({
         Update: {
           TableName: this.tableName,
-          Key: { PK: `LINK#${linkId}`, SK: 'LINK' },
+          Key: { PK: `LINK#${usage.linkId}`, SK: 'LINK' },
           UpdateExpression: ADD_COUNTERS,
           ConditionExpression: 'attribute_exists(PK) AND customerId = :customer',
           ExpressionAttributeNames: COUNTER_NAMES_MAP,

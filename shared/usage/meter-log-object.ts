@@ -52,7 +52,7 @@ export async function meterLogObject(
   await forEachConcurrently(chunks, CHUNKS_IN_FLIGHT, async (chunk) => {
     if ((await request.store.applyChunk(request.logObject, chunk)) === 'applied') applied++;
   });
-  await request.store.recordAccessTimes(usage.links);
+  await request.store.recordAccessTimes(usage.links.values());
   const summary: LogSummary = {
     logObject: request.logObject,
     lines,

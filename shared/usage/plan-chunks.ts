@@ -16,7 +16,7 @@ export interface Contribution {
 /** One transaction's worth of work; applying it twice must change nothing the second time. */
 export type Chunk =
   | { kind: 'totals'; index: number; contributions: Contribution[] }
-  | { kind: 'links'; index: number; links: Array<[linkId: string, usage: LinkUsage]> };
+  | { kind: 'links'; index: number; links: LinkUsage[] };
 
 /** DynamoDB's limit of actions in one TransactWriteItems. */
 export const MAX_TRANSACTION_ACTIONS = 100;
@@ -28,7 +28,8 @@ export const MAX_TRANSACTION_ACTIONS = 100;
  * A totals chunk holds, per contribution, its ledger item and its daily total, plus one
  * update per (account, month) in the chunk — a transaction may touch an item only once,
  * so a month's days in one chunk are summed into one monthly update. A links chunk holds
- * its marker item and one update per link.
+ * its marker item and one update per link; a link id billed to two customers in one object
+ * (only a forged pair can do that) goes into separate chunks, one item per transaction.
  */
 export function planChunks(usage: UsageAggregator): Chunk[] {
   const contributions: Contribution[] = [];
@@ -61,13 +62,23 @@ export function planChunks(usage: UsageAggregator): Chunk[] {
     chunks.push({ kind: 'totals', index: chunks.length, contributions: current });
   }
 
-  const links = [...usage.links].sort(byKey);
-  for (let start = 0; start < links.length; start += MAX_TRANSACTION_ACTIONS - 1) {
-    chunks.push({
-      kind: 'links',
-      index: chunks.length,
-      links: links.slice(start, start + MAX_TRANSACTION_ACTIONS - 1),
-    });
+  // Sorted by link id, then customer: the n-th customer of a link id goes into round n.
+  const rounds: LinkUsage[][] = [];
+  let previous: string | undefined;
+  let round = 0;
+  for (const [, link] of [...usage.links].sort(byKey)) {
+    round = link.linkId === previous ? round + 1 : 0;
+    previous = link.linkId;
+    (rounds[round] ??= []).push(link);
+  }
+  for (const links of rounds) {
+    for (let start = 0; start < links.length; start += MAX_TRANSACTION_ACTIONS - 1) {
+      chunks.push({
+        kind: 'links',
+        index: chunks.length,
+        links: links.slice(start, start + MAX_TRANSACTION_ACTIONS - 1),
+      });
+    }
   }
   return chunks;
 }

@@ -3,8 +3,9 @@ import { attributeRequest } from './attribute-request.ts';
 import type { AttributionRules, UntrackedReason } from './attribution-rules.ts';
 import { addCounters, emptyCounters, type UsageCounters } from './usage-counters.ts';
 
-/** Usage of one tracked link. */
+/** Usage of one tracked link by the customer its requests were billed to. */
 export interface LinkUsage {
+  linkId: string;
   customerId: string;
   counters: UsageCounters;
   /** ISO 8601 times of the first and last request seen. */
@@ -38,6 +39,10 @@ export class UsageAggregator {
   readonly customers = new Map<string, Map<string, UsageCounters>>();
   /** Why → UTC day → counters of requests billed to nobody. */
   readonly untracked = new Map<UntrackedReason, Map<string, UsageCounters>>();
+  /**
+   * Per link and customer (`linkUsageKey`): a link id is only one customer's, but which one
+   * the table knows, so a link id signed for two customers is kept apart until it is written.
+   */
   readonly links = new Map<string, LinkUsage>();
   readonly samples: RejectionSample[] = [];
   records = 0;
@@ -88,9 +93,11 @@ export class UsageAggregator {
   }
 
   #addLinkUsage(linkId: string, customerId: string, time: string, counters: UsageCounters): void {
-    const link = this.links.get(linkId);
+    const key = linkUsageKey(linkId, customerId);
+    const link = this.links.get(key);
     if (link === undefined) {
-      this.links.set(linkId, {
+      this.links.set(key, {
+        linkId,
         customerId,
         counters: { ...counters },
         firstAccess: time,
@@ -102,6 +109,12 @@ export class UsageAggregator {
     if (time < link.firstAccess) link.firstAccess = time;
     if (time > link.lastAccess) link.lastAccess = time;
   }
+}
+
+/** The key of a link's usage by one customer in `UsageAggregator.links`. */
+export function linkUsageKey(linkId: string, customerId: string): string {
+  // Neither a link id nor a customer id can hold a space.
+  return `${linkId} ${customerId}`;
 }
 
 function daysOf<K>(map: Map<K, Map<string, UsageCounters>>, key: K): Map<string, UsageCounters> {

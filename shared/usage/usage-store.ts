@@ -36,7 +36,7 @@ export interface UsageStore {
    */
   applyChunk(logObject: string, chunk: Chunk): Promise<'applied' | 'skipped'>;
   /** Moves each link's first and last access times outwards (idempotent: min and max). */
-  recordAccessTimes(links: ReadonlyMap<string, LinkUsage>): Promise<void>;
+  recordAccessTimes(links: Iterable<LinkUsage>): Promise<void>;
   writeSummary(summary: LogSummary): Promise<void>;
   /** Every customer's totals for a period: one Query of the index. */
   listTotals(period: Period): Promise<PeriodTotals[]>;

@@ -74,6 +74,7 @@ try {
         defaultExpiresIn: 900,
         maxExpiresIn: 3600,
         linkRetentionDays: 90,
+        linksPerMinute: 1000,
       },
       s3,
       documents,

@@ -111,3 +111,39 @@ describe('operating customers, keys and links from the CLI', () => {
     expect(await response.json()).toEqual({ message: 'Not Found' });
   });
 });
+
+describe('customers’ prefixes are folders that never nest', () => {
+  it('refuses a download prefix that is not a folder, naming the field', async () => {
+    const result = await cli('customers', 'create', 'reporting', '--prefix', 'reports/acme');
+    expect(result).toEqual({
+      code: 1,
+      out: '',
+      err: 'usage-meter customers: keyPrefixes[0]: must be a folder: non-empty, ending in / and not starting with /\n',
+    });
+  });
+
+  it('refuses an upload prefix inside or around another customer’s, naming that customer', async () => {
+    expect((await cli('customers', 'create', 'nest-a', '--upload-prefix', 'in/a/')).code).toBe(0);
+    for (const prefix of ['in/a/b/', 'in/']) {
+      expect(await cli('customers', 'create', 'nest-b', '--upload-prefix', prefix)).toEqual({
+        code: 1,
+        out: '',
+        err: `usage-meter customers: upload prefix ${prefix} overlaps in/a/ of customer nest-a: form uploads there could not be told apart\n`,
+      });
+    }
+    expect((await cli('customers', 'list', '--json')).out).not.toContain('nest-b');
+  });
+
+  it('updates a wrong prefix, keeping what is not given, and refuses a nesting one', async () => {
+    await cli('customers', 'create', 'fixme', '--prefix', 'docs/', '--upload-prefix', 'fix/me/');
+    const moved = await cli('customers', 'update', 'fixme', '--upload-prefix', 'fix/it/');
+    expect(moved.out).toMatch(/^fixme +active +fix\/it\/ +docs\/ +fixme$/m);
+    const widened = await cli('customers', 'update', 'fixme', '--whole-bucket', '--name', 'Fix');
+    expect(widened.out).toMatch(/^fixme +active +fix\/it\/ +\(whole bucket\) +Fix$/m);
+    const nested = await cli('customers', 'update', 'fixme', '--upload-prefix', 'in/a/deeper/');
+    expect(nested.err).toContain('overlaps in/a/ of customer nest-a');
+    expect((await cli('customers', 'update', 'nobody', '--name', 'x')).err).toBe(
+      'usage-meter customers: no customer nobody\n',
+    );
+  });
+});

@@ -46,6 +46,7 @@ const depsConfig = () => ({
   defaultExpiresIn: 900,
   maxExpiresIn: 3600,
   linkRetentionDays: 90,
+  linksPerMinute: 1000,
 });
 
 function depsAt(now: () => Date, logger = silent()) {
@@ -445,6 +446,21 @@ describe('POST /links: validation', () => {
       { key: 'reports/a\nb', method: 'GET' },
       problems(['key', 'must not contain control characters']),
     ],
+    [
+      'a __proto__ field',
+      `{"__proto__":{"maxBytes":1},"key":"${REPORT}","method":"GET"}`,
+      problems(['__proto__', 'is not a known field']),
+    ],
+    [
+      'constructor and toString fields',
+      `{"constructor":1,"toString":"x","key":"${REPORT}","method":"GET"}`,
+      problems(['constructor', 'is not a known field'], ['toString', 'is not a known field']),
+    ],
+    [
+      'a POST key that S3 would rewrite with the file’s name',
+      { key: 'uploads/acme/${filename}', method: 'POST', maxBytes: 10 },
+      problems(['key', 'must not contain ${filename} in a POST link']),
+    ],
   ])('answers 400 naming every bad field for %s', async (_, body, expected) => {
     const answer = await issue(body);
     expect(answer.status).toBe(400);
@@ -461,6 +477,61 @@ describe('POST /links: validation', () => {
   it('answers 404 for a route it does not serve', async () => {
     const answer = await call(apiEvent({ routeKey: 'DELETE /links/{linkId}', apiKey: keys.acme }));
     expect(answer.status).toBe(404);
+  });
+
+  it('lists at most 20 problems and counts the rest', async () => {
+    const body = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`f${i}`, 1]));
+    const answer = await issue({ key: REPORT, method: 'GET', ...body });
+    expect(answer.status).toBe(400);
+    const error = answer.body.error as { problems: unknown[]; omittedProblems: number };
+    expect(error.problems).toHaveLength(20);
+    expect(error.problems[19]).toEqual({ field: 'f19', problem: 'is not a known field' });
+    expect(error.omittedProblems).toBe(80);
+  });
+
+  it('refuses a body over 16 KiB with 413 before reading it, and answers briefly', async () => {
+    const fields = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`f${i}`, 1]));
+    const response = await handler(
+      apiEvent({ routeKey: 'POST /links', body: fields, apiKey: keys.acme }),
+    );
+    expect(response.statusCode).toBe(413);
+    expect((response.body ?? '').length).toBeLessThan(300);
+    expect(JSON.parse(response.body ?? '{}')).toMatchObject({
+      error: { code: 'PayloadTooLargeError', message: 'the body must be at most 16384 bytes' },
+    });
+  });
+});
+
+describe('POST /links: a rate limit per customer', () => {
+  it('answers 429 with Retry-After once a customer’s minute is used up, and only for it', async () => {
+    let now = new Date('2026-11-22T10:00:45Z');
+    const limited = createIssueLinkHandler(
+      createIssueLinkDeps({
+        config: { ...depsConfig(), linksPerMinute: 3 },
+        s3,
+        documents: table.documents,
+        logger: silent(),
+        now: () => now,
+      }),
+    );
+    const get = { key: REPORT, method: 'GET' };
+    for (let i = 0; i < 3; i++) expect((await issue(get, keys.acme, limited)).status).toBe(201);
+    const refused = await issue(get, keys.acme, limited);
+    expect(refused).toMatchObject({
+      status: 429,
+      headers: { 'retry-after': '15' },
+      body: {
+        error: {
+          code: 'TooManyRequestsError',
+          message: 'customer acme may be issued at most 3 links a minute',
+        },
+      },
+    });
+    expect(
+      (await issue({ key: 'uploads/globex/a', method: 'PUT' }, keys.globex, limited)).status,
+    ).toBe(201);
+    now = new Date('2026-11-22T10:01:00Z');
+    expect((await issue(get, keys.acme, limited)).status).toBe(201);
   });
 });
 

@@ -147,6 +147,7 @@ describe('each function’s role against the calls its code makes', () => {
           defaultExpiresIn: 900,
           maxExpiresIn: 3600,
           linkRetentionDays: 90,
+          linksPerMinute: 60,
         },
         s3: recording.s3,
         documents: recording.documents,
@@ -175,6 +176,7 @@ describe('each function’s role against the calls its code makes', () => {
     expect([...recording.actions].sort()).toEqual([
       'dynamodb:GetItem',
       'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
       's3:GetObject',
       's3:PutObject',
     ]);

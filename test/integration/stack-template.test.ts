@@ -89,6 +89,7 @@ describe('the production stack', () => {
       ...logWriting('IssueLink'),
       'dynamodb:GetItem': [table],
       'dynamodb:PutItem': [table],
+      'dynamodb:UpdateItem': [table],
       's3:GetObject': [`arn:aws:s3:::${CONTENT}/*`],
       's3:ListBucket': [`arn:aws:s3:::${CONTENT}`],
       's3:PutObject': [`arn:aws:s3:::${CONTENT}/*`],
@@ -120,6 +121,9 @@ describe('the production stack', () => {
       )?.statement.Condition;
     expect(conditionOf('IssueLinkRole', 'dynamodb:PutItem')).toEqual({
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LINK#*'] },
+    });
+    expect(conditionOf('IssueLinkRole', 'dynamodb:UpdateItem')).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RATE#*'] },
     });
     expect(conditionOf('ReconcileRole', 's3:ListBucket')).toEqual({
       StringLike: { 's3:prefix': 'logs/*' },
@@ -379,6 +383,7 @@ describe('the production stack', () => {
     expect(functionEnv(prod, 'IssueLinkLambdaFunction')).toMatchObject({
       CONTENT_BUCKET: CONTENT,
       LINK_MAX_EXPIRES_IN: '3600',
+      LINK_RATE_LIMIT: '120',
       SIGNING_SECRET_ARN: '',
     });
   });

@@ -6,6 +6,7 @@ import { parseLogStream } from '../../shared/access-log/index.ts';
 import { createLinkSigner, type LinkSigner } from '../../shared/links/index.ts';
 import { createAttributionRules } from '../../shared/usage/attribution-rules.ts';
 import { UsageAggregator } from '../../shared/usage/index.ts';
+import { linkUsageKey } from '../../shared/usage/usage-aggregator.ts';
 import { s3ClientFor, startTestStack } from '../helpers/local-stack.ts';
 
 const CONTENT = 'links-content';
@@ -187,6 +188,8 @@ describe('from tracked links to totals', () => {
       errorRequests: 1,
       otherRequests: 0,
     });
-    expect(usage.links.get('Lk_acme1')?.counters.downloadBytes).toBe(acmeReceived);
+    expect(usage.links.get(linkUsageKey('Lk_acme1', 'acme'))?.counters.downloadBytes).toBe(
+      acmeReceived,
+    );
   });
 });

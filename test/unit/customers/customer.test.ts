@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey, readBearerKey } from '../../../shared/customers/api-key.ts';
-import { mayDownload, mayUpload, validateNewCustomer } from '../../../shared/customers/customer.ts';
+import {
+  findUploadPrefixConflict,
+  mayDownload,
+  mayUpload,
+  validateNewCustomer,
+} from '../../../shared/customers/customer.ts';
 import { ValidationError } from '../../../shared/errors.ts';
 
 describe('validateNewCustomer', () => {
@@ -29,10 +34,53 @@ describe('validateNewCustomer', () => {
             problem: 'must be a letter or digit followed by up to 63 of A-Z a-z 0-9 . _ -',
           },
           { field: 'keyPrefixes[1]', problem: 'must not contain control characters' },
-          { field: 'uploadPrefix', problem: 'must be a folder: non-empty, ending in /' },
+          {
+            field: 'uploadPrefix',
+            problem: 'must be a folder: non-empty, ending in / and not starting with /',
+          },
         ],
       }),
     );
+  });
+
+  it.each([
+    ['reports/acme', 'must be a folder: non-empty, ending in / and not starting with /'],
+    ['', 'must be a folder: non-empty, ending in / and not starting with /'],
+    ['/', 'must be a folder: non-empty, ending in / and not starting with /'],
+    ['/reports/', 'must be a folder: non-empty, ending in / and not starting with /'],
+    ['reports//acme/', 'must not have empty, . or .. segments'],
+    ['reports/../acme/', 'must not have empty, . or .. segments'],
+  ])('refuses the download prefix %j', (prefix, problem) => {
+    expect(() => validateNewCustomer({ customerId: 'acme', keyPrefixes: [prefix] })).toThrow(
+      expect.objectContaining({ problems: [{ field: 'keyPrefixes[0]', problem }] }),
+    );
+  });
+
+  it('gives the whole bucket only when asked for explicitly', () => {
+    expect(validateNewCustomer({ customerId: 'all', wholeBucket: true }).keyPrefixes).toEqual(['']);
+  });
+});
+
+describe('findUploadPrefixConflict', () => {
+  const others = [
+    { customerId: 'acme', uploadPrefix: 'uploads/acme/' },
+    { customerId: 'globex', uploadPrefix: 'inbox/globex/' },
+  ];
+
+  it.each([
+    ['a folder inside another customer’s', 'uploads/acme/eu/', 'acme'],
+    ['a folder that holds another customer’s', 'uploads/', 'acme'],
+    ['the same folder', 'inbox/globex/', 'globex'],
+    ['a sibling whose name only starts alike', 'uploads/acme-corp/', undefined],
+    ['a folder of its own', 'uploads/initech/', undefined],
+  ])('finds %s', (_, uploadPrefix, owner) => {
+    expect(findUploadPrefixConflict({ customerId: 'new', uploadPrefix }, others)?.customerId).toBe(
+      owner,
+    );
+  });
+
+  it('never conflicts a customer with itself (an update keeping its prefix)', () => {
+    expect(findUploadPrefixConflict(others[0]!, others)).toBeUndefined();
   });
 });
 
@@ -44,6 +92,7 @@ describe('what a customer may link to', () => {
     ['a download of its own upload', mayDownload, 'uploads/acme/a.csv', true],
     ['a download elsewhere', mayDownload, 'private/a.pdf', false],
     ['a download of another customer’s upload', mayDownload, 'uploads/acme-corp/a.csv', false],
+    ['a download of a sibling folder', mayDownload, 'reports-acme/a.pdf', false],
     ['an upload under its upload prefix', mayUpload, 'uploads/acme/a.csv', true],
     ['an upload onto the bare prefix, which is a folder', mayUpload, 'uploads/acme/', false],
     ['an upload under a key prefix', mayUpload, 'reports/new.pdf', false],
@@ -51,8 +100,8 @@ describe('what a customer may link to', () => {
     expect(may(acme, key)).toBe(allowed);
   });
 
-  it('lets a customer with an empty key prefix download the whole bucket', () => {
-    expect(mayDownload(validateNewCustomer({ customerId: 'all', keyPrefixes: [''] }), 'x')).toBe(
+  it('lets a customer given the whole bucket download anything in it', () => {
+    expect(mayDownload(validateNewCustomer({ customerId: 'all', wholeBucket: true }), 'x')).toBe(
       true,
     );
   });

@@ -64,6 +64,18 @@ describe('planChunks', () => {
     expect(planChunks(usageOf(120, 2, 'backward'))).toEqual(planChunks(usageOf(120, 2)));
   });
 
+  it('puts a link id signed for two customers into separate transactions', () => {
+    const usage = new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE]));
+    for (const [line, customer] of ['bob', 'acme', 'bob', 'carol'].entries()) {
+      usage.add(makeRecord({ requestUri: presignedUri('GET', '/b/k', customer, 'Lshared') }), line);
+    }
+    usage.add(makeRecord({ requestUri: presignedUri('GET', '/b/k', 'acme', 'Lother') }), 9);
+    const links = planChunks(usage).flatMap((c) =>
+      c.kind === 'links' ? [c.links.map((l) => `${l.linkId}:${l.customerId}`)] : [],
+    );
+    expect(links).toEqual([['Lother:acme', 'Lshared:acme'], ['Lshared:bob'], ['Lshared:carol']]);
+  });
+
   it('plans nothing for a log with no records', () => {
     expect(planChunks(new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE])))).toEqual(
       [],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addCounters, emptyCounters, UsageAggregator } from '../../../shared/usage/index.ts';
+import { linkUsageKey } from '../../../shared/usage/usage-aggregator.ts';
 import { createOfflineAttributionRules } from '../../../shared/usage/attribution-rules.ts';
 import { makeRecord, presignedUri } from '../../helpers/records.ts';
 import { SIGNER_ROLE } from '../../helpers/rules.ts';
@@ -58,7 +59,8 @@ describe('UsageAggregator', () => {
     expect(usage.untrackedByReason()).toEqual(
       new Map([['no-customer', { ...emptyCounters(), downloadBytes: 7, downloadRequests: 1 }]]),
     );
-    expect(usage.links.get('L1')).toEqual({
+    expect(usage.links.get(linkUsageKey('L1', 'acme'))).toEqual({
+      linkId: 'L1',
       customerId: 'acme',
       counters: { ...emptyCounters(), downloadBytes: 300, downloadRequests: 2 },
       firstAccess: '2026-11-21T23:59:59Z',
