@@ -3,7 +3,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createLocalDynamoDbClient, createLocalS3Client } from '../local/clients.ts';
 import { LINK_SIGNER_IDENTITY } from '../local/identities.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-stack.ts';
+import { localCredentials } from '../local/local-credentials.ts';
+import { LOCAL_REGION } from '../local/local-stack.ts';
 import { SIGNING_CLIENT_CONFIG } from '../shared/links/link-signer.ts';
 import { UsageError } from './command.ts';
 import { DEV_CONTENT_BUCKET, DEV_TABLE } from './commands/dev.ts';
@@ -60,7 +61,7 @@ export function openTarget(values: TargetValues, env: NodeJS.ProcessEnv): Target
   const reach = (endpoint: string) => ({
     endpoint,
     region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
+    credentials: localCredentials(),
   });
   const dynamodb =
     dynamodbEndpoint === undefined

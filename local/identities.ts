@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { localCredentials } from './local-credentials.ts';
 
 /** An access key the local S3 knows, and the Requester its requests are logged with. */
 export interface LocalIdentity {
@@ -11,15 +12,17 @@ export interface LocalIdentity {
 /** The local stack's account, in every ARN it logs. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
 
+/** The Requester the local S3 logs for the operator. */
+export const OPERATOR_ARN = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/local-operator`;
+
 /**
- * The operator: the documented local pair (s3rver's public dummy pair), used by the CLI and
- * the tests. Its presigned URLs work, as an operator's would in AWS, but bill nobody.
+ * The operator: this checkout's key pair (`localCredentials`), used by the CLI, the tests and
+ * your own clients, for S3 and DynamoDB alike. Its presigned URLs work, as an operator's
+ * would in AWS, but bill nobody.
  */
-export const OPERATOR_IDENTITY: LocalIdentity = {
-  accessKeyId: 'S3RVER',
-  secretAccessKey: 'S3RVER',
-  arn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/local-operator`,
-};
+export function operatorIdentity(): LocalIdentity {
+  return { ...localCredentials(), arn: OPERATOR_ARN };
+}
 
 /** The link API's role, as `SIGNER_ARNS` names it: its sessions are the stack's signer. */
 export const LINK_SIGNER_ROLE_ARN = `arn:aws:sts::${LOCAL_ACCOUNT_ID}:assumed-role/usage-meter-local-issue-link`;

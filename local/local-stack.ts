@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createLocalS3Client } from './clients.ts';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local.ts';
 import { findFreePort } from './free-port.ts';
@@ -6,8 +6,9 @@ import {
   createLogDeliveryIdentity,
   LINK_SIGNER_IDENTITY,
   LOCAL_SIGNERS,
-  OPERATOR_IDENTITY,
+  operatorIdentity,
 } from './identities.ts';
+import { DEFAULT_CACHE_DIR } from './local-credentials.ts';
 import {
   type BucketLogging,
   type LocalS3,
@@ -15,19 +16,9 @@ import {
   startLocalS3,
 } from './s3/local-s3.ts';
 
-/**
- * The operator's credentials on the local stack (docs/local-stack.md lists every identity).
- * They sign real SigV4 requests, so a wrong secret is refused; DynamoDB Local accepts any.
- */
-export const LOCAL_CREDENTIALS = {
-  accessKeyId: OPERATOR_IDENTITY.accessKeyId,
-  secretAccessKey: OPERATOR_IDENTITY.secretAccessKey,
-} as const;
 export const LOCAL_REGION = 'us-east-1';
 /** The canonical user id written as Bucket Owner (and Requester) in local access logs. */
 export const LOCAL_OWNER_ID = '0d5a1e0c5b1f4e6a9c3d2b7a8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b';
-/** The git-ignored folder where the DynamoDB Local jar is cached. */
-export const DEFAULT_CACHE_DIR = resolve(import.meta.dirname, '..', '.cache');
 
 export interface LocalStackOptions {
   /** Use this running DynamoDB Local instead of starting one (it is then not stopped). */
@@ -49,7 +40,7 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   region: string;
-  /** The operator's. */
+  /** The operator's, for S3 and DynamoDB (docs/local-stack.md lists every identity). */
   credentials: { accessKeyId: string; secretAccessKey: string };
   /** The link API's own identity, whose presigned requests are the only ones billed. */
   signerCredentials: { accessKeyId: string; secretAccessKey: string };
@@ -76,12 +67,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ...(options.dynamodbPort === undefined ? {} : { port: options.dynamodbPort }),
         })
       : undefined;
+  const operator = operatorIdentity();
   try {
     const logWriter = createLogDeliveryIdentity();
     const s3 = await startLocalS3({
       port: options.s3Port || (await findFreePort()),
       region: LOCAL_REGION,
-      identities: [OPERATOR_IDENTITY, LINK_SIGNER_IDENTITY],
+      identities: [operator, LINK_SIGNER_IDENTITY],
       logWriter,
       ownerId: LOCAL_OWNER_ID,
       buckets: options.buckets ?? [],
@@ -97,7 +89,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     return {
       region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
+      credentials: { accessKeyId: operator.accessKeyId, secretAccessKey: operator.secretAccessKey },
       signerCredentials: {
         accessKeyId: LINK_SIGNER_IDENTITY.accessKeyId,
         secretAccessKey: LINK_SIGNER_IDENTITY.secretAccessKey,

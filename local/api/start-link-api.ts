@@ -6,7 +6,7 @@ import {
 } from '../../functions/issue-link/issue-link.ts';
 import { createIssueLinkDeps } from '../../functions/issue-link/issue-link-deps.ts';
 import { loadIssueLinkConfig } from '../../shared/config.ts';
-import { createLocalClients } from '../clients.ts';
+import { createLocalClients, createLocalS3Client } from '../clients.ts';
 import { ensureTable } from '../dynamodb/create-table.ts';
 import type { LocalStack } from '../local-stack.ts';
 import { type LocalApi, startLocalApi } from './local-api-server.ts';
@@ -23,9 +23,12 @@ export async function startLinkApi(options: {
   logger: Logger;
   port?: number;
 }): Promise<LocalApi> {
-  // The link API reaches S3 as its own identity, as the Lambda does with its role.
-  const { s3, dynamodb } = createLocalClients({
-    ...options.stack,
+  // The link API reaches S3 as its own identity, as the Lambda does with its role; the
+  // table is the operator's database of DynamoDB Local (which keeps one per access key).
+  const { dynamodb } = createLocalClients(options.stack);
+  const s3 = createLocalS3Client({
+    endpoint: options.stack.endpoints.s3,
+    region: options.stack.region,
     credentials: options.stack.signerCredentials,
   });
   try {

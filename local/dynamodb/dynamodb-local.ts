@@ -74,23 +74,29 @@ export async function checkJava(): Promise<void> {
   }
 }
 
-/** Starts DynamoDB Local on 127.0.0.1 and resolves once it answers requests. */
+/** The JVM's heap: the test suite's largest tables need a few hundred MB. */
+const HEAP_LIMIT = '1g';
+
+/** Starts DynamoDB Local, reached at 127.0.0.1, and resolves once it answers requests. */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   await checkJava();
   const emulatorDir = await ensureDynamoDbLocal(options.cacheDir);
   if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true });
   const port = options.port || (await findFreePort());
   const storage = options.dataDir === undefined ? ['-inMemory'] : ['-dbPath', options.dataDir];
-  // -sharedDb: one database whatever region and credentials a client uses.
+  // DynamoDB Local has no option to listen on 127.0.0.1 alone (its Jetty binds every
+  // interface), so it runs without -sharedDb: it keeps one database per access key and
+  // region, and the stack's tables live under this checkout's random operator key. A heap
+  // cap keeps a runaway test from taking the machine's memory.
   const child = spawn(
     'java',
     [
+      `-Xmx${HEAP_LIMIT}`,
       '-Djava.library.path=./DynamoDBLocal_lib',
       '-jar',
       'DynamoDBLocal.jar',
       '-port',
       String(port),
-      '-sharedDb',
       '-disableTelemetry',
       ...storage,
     ],

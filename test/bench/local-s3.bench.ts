@@ -10,8 +10,9 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, bench, describe } from 'vitest';
 import { createLocalS3Client } from '../../local/clients.ts';
 import { findFreePort } from '../../local/free-port.ts';
-import { createLogDeliveryIdentity, OPERATOR_IDENTITY } from '../../local/identities.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-stack.ts';
+import { createLogDeliveryIdentity, operatorIdentity } from '../../local/identities.ts';
+import { localCredentials } from '../../local/local-credentials.ts';
+import { LOCAL_REGION } from '../../local/local-stack.ts';
 import { type LocalS3, startLocalS3 } from '../../local/s3/local-s3.ts';
 
 const BODY = randomBytes(64 * 1024);
@@ -25,7 +26,7 @@ async function presignedUrlFor(endpoint: string): Promise<string> {
   const client = createLocalS3Client({
     endpoint,
     region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
+    credentials: localCredentials(),
   });
   await client.send(new PutObjectCommand({ Bucket: 'bench', Key: 'object.bin', Body: BODY }));
   const url = await getSignedUrl(
@@ -44,7 +45,7 @@ beforeAll(async () => {
   front = await startLocalS3({
     port: await findFreePort(),
     region: LOCAL_REGION,
-    identities: [OPERATOR_IDENTITY],
+    identities: [operatorIdentity()],
     logWriter,
     ownerId: 'bench-owner',
     buckets: ['bench', 'bench-logs'],

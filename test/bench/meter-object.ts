@@ -8,7 +8,8 @@ import type { LineSource } from '../../shared/access-log/read-lines.ts';
 import { createS3LogObjectOpener } from '../../shared/access-log/log-object-reader.ts';
 import { parseLogStream } from '../../shared/access-log/parse-stream.ts';
 import { createLocalClients } from '../../local/clients.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-stack.ts';
+import { localCredentials } from '../../local/local-credentials.ts';
+import { LOCAL_REGION } from '../../local/local-stack.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import { meterLogObject } from '../../shared/usage/meter-log-object.ts';
 import { UsageAggregator } from '../../shared/usage/usage-aggregator.ts';
@@ -23,7 +24,7 @@ const [s3Endpoint = '', dynamodbEndpoint = '', table = '', kind, a = '', b = '',
   process.argv.slice(2);
 const { s3, dynamodb } = createLocalClients({
   region: LOCAL_REGION,
-  credentials: LOCAL_CREDENTIALS,
+  credentials: localCredentials(),
   endpoints: { s3: s3Endpoint, dynamodb: dynamodbEndpoint },
 });
 const openS3 = createS3LogObjectOpener(s3);

@@ -11,7 +11,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LINK_SIGNER_IDENTITY, OPERATOR_IDENTITY } from '../../local/identities.ts';
+import { LINK_SIGNER_IDENTITY, OPERATOR_ARN } from '../../local/identities.ts';
 import { LOCAL_OWNER_ID, type LocalStack } from '../../local/local-stack.ts';
 import { splitEmulatorLine } from '../helpers/emulator-log.ts';
 import { s3ClientFor, startTestStack } from '../helpers/local-stack.ts';
@@ -187,7 +187,7 @@ describe('server access logging emulator', () => {
       bucket: CONTENT,
       time: expect.stringMatching(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/),
       remoteIp: '127.0.0.1',
-      requester: OPERATOR_IDENTITY.arn,
+      requester: OPERATOR_ARN,
       requestId: expect.stringMatching(/^[0-9A-F]{16}$/),
       operation: 'REST.GET.OBJECT',
       key: 'reports/2026+Q3.bin',
@@ -355,7 +355,7 @@ describe('identities and private buckets, as in AWS', () => {
 
     const records = await deliveredRecords();
     expect(records.map((r) => [r.requester, r.httpStatus, r.authType])).toEqual([
-      [OPERATOR_IDENTITY.arn, '200', 'QueryString'],
+      [OPERATOR_ARN, '200', 'QueryString'],
       [LINK_SIGNER_IDENTITY.arn, '200', 'QueryString'],
       ['-', '403', '-'],
       ['-', '403', 'QueryString'],

@@ -13,6 +13,7 @@ describe('loadIssueLinkConfig', () => {
       maxExpiresIn: 3600,
       defaultExpiresIn: 900,
       linkRetentionDays: 90,
+      linksPerMinute: 120,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
