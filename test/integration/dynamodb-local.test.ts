@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import {
   CreateTableCommand,
   DeleteTableCommand,
+  DescribeTableCommand,
   type DynamoDBClient,
+  ListTablesCommand,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -12,6 +14,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalDynamoDbClient } from '../../local/clients.ts';
 import { dynamoDbClientFor, sharedStack } from '../helpers/local-stack.ts';
 
 const TABLE = `transactions-${randomUUID()}`;
@@ -107,5 +110,27 @@ describe('DynamoDB Local from the local stack', () => {
       }),
     );
     expect(e1.Items).toEqual([]);
+  });
+});
+
+describe('the guard on DynamoDB Local’s tables', () => {
+  it('shows the stack’s tables only to a client with this checkout’s operator key', async () => {
+    const stack = sharedStack();
+    const stranger = createLocalDynamoDbClient({
+      endpoint: stack.endpoints.dynamodb,
+      region: stack.region,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    try {
+      const theirs = await stranger.send(new ListTablesCommand({}));
+      expect(theirs.TableNames ?? []).not.toContain(TABLE);
+      await expect(
+        stranger.send(new DescribeTableCommand({ TableName: TABLE })),
+      ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    } finally {
+      stranger.destroy();
+    }
+    const ours = await client.send(new DescribeTableCommand({ TableName: TABLE }));
+    expect(ours.Table?.TableName).toBe(TABLE);
   });
 });
