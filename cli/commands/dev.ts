@@ -138,7 +138,7 @@ function printBanner(
       `  S3           ${stack.endpoints.s3}  (path-style; buckets ${DEV_CONTENT_BUCKET}, ${DEV_LOG_BUCKET})`,
       `  access logs  ${DEV_CONTENT_BUCKET} → s3://${DEV_LOG_BUCKET}/${DEV_LOG_PREFIX}`,
       `  DynamoDB     ${stack.endpoints.dynamodb}  (table ${DEV_TABLE})`,
-      `  region       ${stack.region}; access key id ${stack.credentials.accessKeyId} (the local pair is in the README)`,
+      `  region       ${stack.region}; operator access key id ${stack.credentials.accessKeyId} (the pair: .cache/local-credentials.json)`,
       `  data         ${dataDir ?? 'in memory (nothing is kept)'}`,
       '',
     ].join('\n'),

@@ -8,11 +8,7 @@ describe('redactSecrets', () => {
       'GET /b/k?X-Amz-Credential=AKIAEXAMPLE%2F20261122&X-Amz-Signature=abc123 HTTP/1.1',
       'GET /b/k?X-Amz-Credential=[redacted]&X-Amz-Signature=[redacted] HTTP/1.1',
     ],
-    [
-      'a signature cut off before its name',
-      `tail ${'0a'.repeat(32)} end`,
-      'tail [redacted] end',
-    ],
+    ['a signature cut off before its name', `tail ${'0a'.repeat(32)} end`, 'tail [redacted] end'],
     [
       'an API key in a header',
       `authorization: Bearer umk_${'Ab-_9'.repeat(8)}xyz`,
