@@ -106,15 +106,24 @@ export function findUploadPrefixConflict(
   return undefined;
 }
 
+/**
+ * A stored prefix as the folder it names. Prefixes are validated as folders now; one stored
+ * before that rule (`reports/acme`) must still not cover `reports/acme-corp/…`.
+ */
+function asFolder(prefix: string): string {
+  return prefix === WHOLE_BUCKET || prefix.endsWith('/') ? prefix : `${prefix}/`;
+}
+
 /** Whether the customer may get a download link for this key. */
 export function mayDownload(customer: NewCustomer, key: string): boolean {
   return (
-    key.startsWith(customer.uploadPrefix) ||
-    customer.keyPrefixes.some((prefix) => key.startsWith(prefix))
+    mayUpload(customer, key) ||
+    customer.keyPrefixes.some((prefix) => key.startsWith(asFolder(prefix)))
   );
 }
 
 /** Whether the customer may get an upload link for this key: only under its upload prefix. */
 export function mayUpload(customer: NewCustomer, key: string): boolean {
-  return key.startsWith(customer.uploadPrefix) && key.length > customer.uploadPrefix.length;
+  const folder = asFolder(customer.uploadPrefix);
+  return key.startsWith(folder) && key.length > folder.length;
 }

@@ -100,6 +100,14 @@ describe('what a customer may link to', () => {
     expect(may(acme, key)).toBe(allowed);
   });
 
+  it('reads a prefix stored before prefixes had to be folders as a folder', () => {
+    const legacy = { ...acme, keyPrefixes: ['reports/acme'], uploadPrefix: 'uploads/acme' };
+    expect(mayDownload(legacy, 'reports/acme/q3.pdf')).toBe(true);
+    expect(mayDownload(legacy, 'reports/acme-corp/q3.pdf')).toBe(false);
+    expect(mayUpload(legacy, 'uploads/acme-corp/a.csv')).toBe(false);
+    expect(mayUpload(legacy, 'uploads/acme/a.csv')).toBe(true);
+  });
+
   it('lets a customer given the whole bucket download anything in it', () => {
     expect(mayDownload(validateNewCustomer({ customerId: 'all', wholeBucket: true }), 'x')).toBe(
       true,
