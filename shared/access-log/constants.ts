@@ -56,3 +56,12 @@ export const MONTH_ABBREVIATIONS = [
   'Nov',
   'Dec',
 ] as const;
+
+/** The largest object S3 stores, so the most one request can send or size: 5 TiB. */
+export const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
+
+/** S3 logs times in milliseconds; no request is in flight for a day. */
+export const MAX_REQUEST_MILLISECONDS = 24 * 3600 * 1000;
+
+/** Time-zone offsets run from -12:00 to +14:00; anything beyond is not a real offset. */
+export const MAX_OFFSET_MINUTES = 14 * 60;

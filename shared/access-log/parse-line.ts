@@ -1,4 +1,10 @@
-import { MIN_ACCESS_LOG_FIELDS, MONTH_ABBREVIATIONS } from './constants.ts';
+import {
+  MAX_OBJECT_BYTES,
+  MAX_OFFSET_MINUTES,
+  MAX_REQUEST_MILLISECONDS,
+  MIN_ACCESS_LOG_FIELDS,
+  MONTH_ABBREVIATIONS,
+} from './constants.ts';
 import type { AccessLogRecord } from './types.ts';
 
 /** A parsed record, or why the line is not one. Bad input is a value, never an exception. */
@@ -25,6 +31,8 @@ const TIME_DIGITS: readonly number[] = [0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 1
 const HOST_ID_HEAD = /^[A-Z0-9]{20,21}$/;
 const HOST_ID_TAIL = /^[A-Za-z0-9+/=]{40,}$/;
 const NO_EXTRA_FIELDS: readonly string[] = Object.freeze([]);
+const CLOUDFRONT_USER = 'arn:aws:iam::cloudfront:user/CloudFront';
+const ORIGIN_ACCESS_IDENTITY = 'Origin Access Identity ';
 // Longer reasons are cut: a rejected line may hold a presigned URL, which must not be logged whole.
 const MAX_QUOTED_TEXT = 40;
 
@@ -67,7 +75,11 @@ export function parseLine(line: string): ParseResult {
   }
 
   const remoteIp = cursor.token();
-  const requester = cursor.token();
+  let requester = cursor.token();
+  // The one Requester with spaces: a CloudFront origin access identity.
+  if (requester === CLOUDFRONT_USER && cursor.startsWith(ORIGIN_ACCESS_IDENTITY)) {
+    requester = `${requester} ${cursor.tokens(4).join(' ')}`;
+  }
   const requestId = cursor.token();
   const operation = cursor.token();
   const key = cursor.token();
@@ -104,14 +116,14 @@ export function parseLine(line: string): ParseResult {
   const signatureVersion = rest[2];
   const authType = rest[4];
 
-  const status = toNumber(httpStatus);
-  const sent = toNumber(bytesSent);
-  const size = toNumber(objectSize);
-  const total = toNumber(totalTime);
-  const turnAround = toNumber(turnAroundTime);
+  const status = toNumber(httpStatus, MAX_STATUS);
+  const sent = toNumber(bytesSent, MAX_OBJECT_BYTES);
+  const size = toNumber(objectSize, MAX_OBJECT_BYTES);
+  const total = toNumber(totalTime, MAX_REQUEST_MILLISECONDS);
+  const turnAround = toNumber(turnAroundTime, MAX_REQUEST_MILLISECONDS);
   if (
     status === undefined ||
-    (status !== null && (status < 100 || status > 999)) ||
+    (status !== null && status < MIN_STATUS) ||
     sent === undefined ||
     size === undefined ||
     total === undefined ||
@@ -122,11 +134,11 @@ export function parseLine(line: string): ParseResult {
     return reject(
       describeProblems(
         [
-          ['the status', httpStatus],
-          ['Bytes Sent', bytesSent],
-          ['Object Size', objectSize],
-          ['Total Time', totalTime],
-          ['Turn-Around Time', turnAroundTime],
+          ['the status', httpStatus, MAX_STATUS],
+          ['Bytes Sent', bytesSent, MAX_OBJECT_BYTES],
+          ['Object Size', objectSize, MAX_OBJECT_BYTES],
+          ['Total Time', totalTime, MAX_REQUEST_MILLISECONDS],
+          ['Turn-Around Time', turnAroundTime, MAX_REQUEST_MILLISECONDS],
         ],
         signatureVersion,
         authType,
@@ -195,19 +207,44 @@ export function parseLogTime(text: string): string | undefined {
   }
   const month = MONTHS.get(monthKey(text.charCodeAt(3), text.charCodeAt(4), text.charCodeAt(5)));
   if (month === undefined) return undefined;
+  // A real calendar day and clock time, and an offset a time zone can have.
+  const year = twoDigits(text, 7) * 100 + twoDigits(text, 9);
+  const day = twoDigits(text, 0);
+  if (day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (twoDigits(text, 12) > 23 || twoDigits(text, 15) > 59 || twoDigits(text, 18) > 59) {
+    return undefined;
+  }
+  const offsetHours = twoDigits(text, 22);
+  const offsetMins = twoDigits(text, 24);
+  if (offsetMins > 59 || offsetHours * 60 + offsetMins > MAX_OFFSET_MINUTES) return undefined;
   const clock = text.slice(12, 20);
   if (text.endsWith('0000')) {
     // The common case (S3 writes UTC): no date arithmetic needed.
     return `${text.slice(7, 11)}-${MONTH_NUMBERS[month]}-${text.slice(0, 2)}T${clock}Z`;
   }
-  const offsetMinutes =
-    (sign === DASH ? -1 : 1) * (Number(text.slice(22, 24)) * 60 + Number(text.slice(24, 26)));
+  const offsetMinutes = (sign === DASH ? -1 : 1) * (offsetHours * 60 + offsetMins);
   const local = Date.parse(
     `${text.slice(7, 11)}-${MONTH_NUMBERS[month]}-${text.slice(0, 2)}T${clock}Z`,
   );
   if (Number.isNaN(local)) return undefined;
   return `${new Date(local - offsetMinutes * 60_000).toISOString().slice(0, 19)}Z`;
 }
+
+/** The number of two digits at `at` (checked to be digits before). */
+function twoDigits(text: string, at: number): number {
+  return (text.charCodeAt(at) - 48) * 10 + (text.charCodeAt(at + 1) - 48);
+}
+
+/** Days in a month (0 = January) of the Gregorian calendar. */
+function daysInMonth(year: number, month: number): number {
+  if (month !== 1) return DAYS_IN_MONTH[month] as number;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** HTTP statuses S3 answers with. */
+const MIN_STATUS = 100;
+const MAX_STATUS = 599;
 
 /** Walks a line field by field; fields are separated by one or more spaces. */
 class FieldCursor {
@@ -262,6 +299,22 @@ class FieldCursor {
     const value = this.token();
     if (value === undefined) return this.tooFew();
     return value === '-' ? null : reject(`the ${name} is neither quoted nor -: ${clip(value)}`);
+  }
+
+  /** Whether the text at the cursor starts with `prefix`. */
+  startsWith(prefix: string): boolean {
+    return this.line.startsWith(prefix, this.pos);
+  }
+
+  /** The next `count` fields (fewer at the end of the line). */
+  tokens(count: number): string[] {
+    const tokens: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const token = this.token();
+      if (token === undefined) break;
+      tokens.push(token);
+    }
+    return tokens;
   }
 
   /** The space-free fields after the cursor. */
@@ -354,27 +407,41 @@ function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
-/** A whole number field: `-` → null; undefined when it is not a number (a problem, not a guess). */
-function toNumber(text: string | undefined): number | null | undefined {
+/**
+ * A whole number field of at most `max`: `-` → null; undefined when it is not a whole number
+ * or beyond what S3 can write (a problem, not a guess). Digits are checked before the value,
+ * so 400 digits never become `Infinity`.
+ */
+function toNumber(text: string | undefined, max: number): number | null | undefined {
   if (text === undefined || text === '-') return null;
+  if (text.length === 0 || text.length > 16) return undefined;
   for (let i = 0; i < text.length; i++) {
     if (!isDigit(text.charCodeAt(i))) return undefined;
   }
-  return Number(text);
+  const value = Number(text);
+  return value <= max ? value : undefined;
 }
 
 /** Every reason a line whose fields all were present is still not a record. */
 function describeProblems(
-  numbers: Array<[string, string | undefined]>,
+  numbers: Array<[string, string | undefined, number]>,
   signatureVersion: string | undefined,
   authType: string | undefined,
 ): string {
   const problems: string[] = [];
-  for (const [name, text] of numbers) {
-    const value = toNumber(text);
-    if (value === undefined) problems.push(`${name} is not a number: ${clip(text ?? '')}`);
-    else if (name === 'the status' && value !== null && (value < 100 || value > 999)) {
-      problems.push(`the status is not 3 digits: ${clip(text ?? '')}`);
+  for (const [name, text, max] of numbers) {
+    const value = toNumber(text, Number.MAX_SAFE_INTEGER);
+    if (value === undefined) {
+      const digits = text !== undefined && /^\d+$/.test(text);
+      problems.push(
+        digits
+          ? `${name} is beyond what S3 can write (at most ${max}): ${clip(text)}`
+          : `${name} is not a number: ${clip(text ?? '')}`,
+      );
+    } else if (value !== null && value > max) {
+      problems.push(`${name} is beyond what S3 can write (at most ${max}): ${clip(text ?? '')}`);
+    } else if (name === 'the status' && value !== null && value < MIN_STATUS) {
+      problems.push(`the status is not an HTTP status: ${clip(text ?? '')}`);
     }
   }
   if (!isSignatureVersionField(signatureVersion)) {

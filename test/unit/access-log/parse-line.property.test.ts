@@ -12,9 +12,9 @@ import {
 // means null). Some carry quotes, to show that only the three quoted fields are special.
 const token = fc.stringMatching(/^[!#-~]{1,24}$/).filter((t) => t !== '-');
 const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null, freq: 4 });
-const number = nullable(
-  fc.oneof(fc.nat(), fc.integer({ min: 2 ** 31, max: Number.MAX_SAFE_INTEGER })),
-);
+// Every value S3 can write: sizes up to 5 TiB, times up to a day (in ms).
+const bytes = nullable(fc.oneof(fc.nat(), fc.integer({ min: 2 ** 31, max: 5 * 1024 ** 4 })));
+const milliseconds = nullable(fc.integer({ min: 0, max: 24 * 3600 * 1000 }));
 
 // Quoted fields may hold spaces and raw quotes. The format itself is ambiguous when a quote
 // inside one is followed by what looks like the next field (S3 does not escape): a
@@ -57,10 +57,10 @@ const record: fc.Arbitrary<AccessLogRecord> = fc.record({
   requestUri: nullable(requestUri),
   httpStatus: nullable(fc.integer({ min: 100, max: 599 })),
   errorCode: nullable(token),
-  bytesSent: number,
-  objectSize: number,
-  totalTime: number,
-  turnAroundTime: number,
+  bytesSent: bytes,
+  objectSize: bytes,
+  totalTime: milliseconds,
+  turnAroundTime: milliseconds,
   referrer: nullable(referrer),
   userAgent: nullable(userAgent),
   versionId: nullable(token),

@@ -182,3 +182,80 @@ describe('parseLogTime', () => {
     },
   );
 });
+
+describe('parseLine: every field within what S3 can write', () => {
+  const base = formatAccessLogRecord(makeRecord());
+  const withTime = (time: string) => base.replace(/\[[^\]]+\]/, `[${time}]`);
+  const withNumbers = (bytesSent: string, objectSize = '1024', times = '12 3') =>
+    base.replace(' 200 - 1024 1024 12 3 ', ` 200 - ${bytesSent} ${objectSize} ${times} `);
+
+  it('reads the largest values S3 can write', () => {
+    const most = String(5 * 1024 ** 4);
+    expect(parseLine(withNumbers(most, most, '86400000 86400000'))).toMatchObject({
+      ok: true,
+      record: { bytesSent: 5 * 1024 ** 4, objectSize: 5 * 1024 ** 4, totalTime: 86_400_000 },
+    });
+  });
+
+  it.each([
+    [
+      'Bytes Sent of 2^53',
+      withNumbers('9007199254740992'),
+      /Bytes Sent is beyond what S3 can write/,
+    ],
+    ['Bytes Sent of 401 digits', withNumbers('9'.repeat(401)), /Bytes Sent is beyond what S3/],
+    ['Bytes Sent just over 5 TiB', withNumbers(String(5 * 1024 ** 4 + 1)), /Bytes Sent is beyond/],
+    ['an Infinity-like Object Size', withNumbers('1', 'Infinity'), /Object Size is not a number/],
+    ['a negative Bytes Sent', withNumbers('-5'), /Bytes Sent is not a number/],
+    ['a fractional Bytes Sent', withNumbers('1.5'), /Bytes Sent is not a number/],
+    ['an exponent', withNumbers('1e3'), /Bytes Sent is not a number/],
+    ['a Total Time over a day', withNumbers('1', '1', '86400001 3'), /Total Time is beyond/],
+    ['a status of 999', base.replace(' 200 ', ' 999 '), /the status is beyond what S3/],
+    ['day 32', withTime('32/Oct/2026:10:00:00 +0000'), /time field is not/],
+    ['day 0', withTime('00/Oct/2026:10:00:00 +0000'), /time field is not/],
+    ['31 November', withTime('31/Nov/2026:10:00:00 +0000'), /time field is not/],
+    ['29 February of 2026', withTime('29/Feb/2026:10:00:00 +0000'), /time field is not/],
+    ['29 February of 2100', withTime('29/Feb/2100:10:00:00 +0000'), /time field is not/],
+    ['25:61:61', withTime('22/Nov/2026:25:61:61 +0000'), /time field is not/],
+    ['minute 60', withTime('22/Nov/2026:10:60:00 +0000'), /time field is not/],
+    ['an offset of +9999', withTime('22/Nov/2026:10:00:00 +9999'), /time field is not/],
+    ['an offset beyond +14:00', withTime('22/Nov/2026:10:00:00 +1401'), /time field is not/],
+    ['an offset with 60 minutes', withTime('22/Nov/2026:10:00:00 -0060'), /time field is not/],
+  ])('rejects %s', (_, text, reason) => {
+    const result = parseLine(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+
+  it.each([
+    ['29 February of a leap year', '29/Feb/2028:10:00:00 +0000', '2028-02-29T10:00:00Z'],
+    ['29 February of 2000', '29/Feb/2000:23:59:59 +0000', '2000-02-29T23:59:59Z'],
+    ['the widest offsets', '01/Jan/2027:00:30:00 +1400', '2026-12-31T10:30:00Z'],
+    ['a western offset', '31/Dec/2026:20:00:00 -1200', '2027-01-01T08:00:00Z'],
+  ])('reads %s', (_, time, iso) => {
+    expect(parseLine(withTime(time))).toMatchObject({ ok: true, record: { time: iso } });
+  });
+});
+
+describe('parseLine: record shapes that broke other parsers', () => {
+  const base = formatAccessLogRecord(makeRecord());
+
+  it('reads a Requester with spaces: a CloudFront origin access identity', () => {
+    const oai = 'arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2ABCDEF123456';
+    const result = parseLine(base.replace(/ arn:aws:sts::\S+ /, ` ${oai} `));
+    expect(result).toMatchObject({
+      ok: true,
+      fieldCount: 27,
+      record: { requester: oai, requestId: '3E57427F3EXAMPLE', operation: 'REST.GET.OBJECT' },
+    });
+  });
+
+  it.each([
+    ['a four-part operation', { operation: 'S3.COMPUTE.OBJECT.CHECKSUM' }],
+    ['a request id with hyphens', { requestId: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890' }],
+    ['a Host Header with a port', { hostHeader: 'bucket.s3.us-east-1.amazonaws.com:443' }],
+  ] as const)('reads %s', (_, changes) => {
+    const result = parseLine(formatAccessLogRecord(makeRecord(changes)));
+    expect(result).toMatchObject({ ok: true, fieldCount: 27, record: changes });
+  });
+});
