@@ -41,10 +41,7 @@ export const aggregateCommand: Command = {
     }
     const usage = new UsageAggregator(createOfflineAttributionRules(signers));
     for (const input of inputs) {
-      for await (const { number, result } of parseLogStream(input.open())) {
-        if (result.ok) usage.add(result.record, number);
-        else usage.reject(number, result.reason);
-      }
+      for await (const line of parseLogStream(input.open())) usage.addLine(line);
     }
     const customers = [...usage.totalsByCustomer()].sort(([a], [b]) => (a < b ? -1 : 1));
     const untracked = usage.untrackedTotal();
@@ -56,6 +53,7 @@ export const aggregateCommand: Command = {
             untracked,
             untrackedByReason: Object.fromEntries(usage.untrackedByReason()),
             rejectedLines: usage.rejected,
+            duplicateRecords: usage.duplicates,
             records: usage.records,
             rejectionSamples: usage.samples,
           },

@@ -50,7 +50,7 @@ export const reconcileCommand: Command = {
       const tableName = target.tableName();
       const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
       const show = (p: Readonly<ReconcileProgress>) =>
-        `listed ${p.listed}, ignored ${p.ignored}, metered ${p.metered}, already metered ${p.alreadyMetered}, failed ${p.failed}`;
+        `listed ${p.listed}, ignored ${p.ignored}, metered ${p.metered}, already metered ${p.alreadyMetered}, changed ${p.changed}, failed ${p.failed}`;
       const result = await reconcileLogBucket({
         store: new DynamoDbUsageStore(target.documents, tableName),
         customers: new DynamoDbCustomerStore(target.documents, tableName),
@@ -70,6 +70,11 @@ export const reconcileCommand: Command = {
         },
         onIgnored: (key) => {
           io.stderr.write(`${tty ? '\n' : ''}ignored: ${key} is not a server access log key\n`);
+        },
+        onChanged: (key) => {
+          io.stderr.write(
+            `${tty ? '\n' : ''}changed: ${key} was rewritten after it was metered (not metered again)\n`,
+          );
         },
         onFailure: (key, error) => {
           io.stderr.write(`${tty ? '\n' : ''}failed: ${key}: ${(error as Error).message}\n`);

@@ -35,15 +35,24 @@ export function createMeterLogsHandler(deps: MeterLogsDeps) {
         deps.logger.warn('ignored: not a server access log key', { bucket, key });
         continue;
       }
-      const { summary, alreadyMetered } = await meterLogObject({
+      const etag = record.s3.object.eTag;
+      const { summary, alreadyMetered, contentChanged } = await meterLogObject({
         store: deps.store,
         logObject: `${bucket}/${key}`,
         open: () => deps.open(bucket, key),
         loadRules,
+        ...(etag === undefined || etag === '' ? {} : { etag }),
       });
-      deps.logger.info(alreadyMetered ? 'log object already metered' : 'log object metered', {
-        ...summary,
-      });
+      if (contentChanged) {
+        // Metered once, as it was then: a rewrite is reported, never metered again.
+        deps.logger.warn('content changed under a metered key', { ...summary, newEtag: etag });
+      } else if (!alreadyMetered && summary.records === 0 && summary.rejected > 0) {
+        deps.logger.error('every line of the log object was rejected', { ...summary });
+      } else {
+        deps.logger.info(alreadyMetered ? 'log object already metered' : 'log object metered', {
+          ...summary,
+        });
+      }
     }
   };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import type { LogObjectOpener } from '../../shared/access-log/log-object-reader.ts';
+import type { ListedObject, LogObjectOpener } from '../../shared/access-log/log-object-reader.ts';
 import type { CustomerStore } from '../../shared/customers/customer-store.ts';
 import { reconcileLogBucket } from '../../shared/usage/reconcile.ts';
 import type { UsageStore } from '../../shared/usage/usage-store.ts';
@@ -10,7 +10,7 @@ export interface ReconcileDeps {
   customers: CustomerStore;
   open: LogObjectOpener;
   /** The keys under the log prefix after `startAfter`, oldest first. */
-  listKeys: (startAfter: string) => AsyncIterable<string>;
+  listKeys: (startAfter: string) => AsyncIterable<ListedObject>;
   logBucket: string;
   logPrefix: string;
   /** The stack's signer identities: only requests they signed bill a customer. */
@@ -57,6 +57,7 @@ export function createReconcileHandler(deps: ReconcileDeps) {
       concurrency: CONCURRENCY,
       shouldStop: () => (stoppedEarly ||= context.getRemainingTimeInMillis() < STOP_MARGIN_MS),
       onIgnored: (key) => deps.logger.warn('ignored: not a server access log key', { key }),
+      onChanged: (key) => deps.logger.warn('content changed under a metered key', { key }),
       onFailure: (key, error) => deps.logger.error('log object not metered', { key, error }),
     });
     deps.logger.info(stoppedEarly ? 'reconciled in part: out of time' : 'reconciled', {

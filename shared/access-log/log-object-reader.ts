@@ -16,16 +16,22 @@ export function createS3LogObjectOpener(client: S3Client): LogObjectOpener {
   };
 }
 
+/** A listed object: its key and ETag. */
+export interface ListedObject {
+  key: string;
+  etag?: string;
+}
+
 /**
- * Lists the keys of log objects under `prefix`, oldest first (S3 names them by delivery
- * time), starting after `startAfter` when given: `logs/2026-11-20` lists from that day on.
+ * Lists the log objects under `prefix`, oldest first (S3 names them by delivery time),
+ * starting after `startAfter` when given: `logs/2026-11-20` lists from that day on.
  */
 export async function* listLogObjects(
   client: S3Client,
   bucket: string,
   prefix: string,
   startAfter?: string,
-): AsyncGenerator<string> {
+): AsyncGenerator<ListedObject> {
   const pages = paginateListObjectsV2(
     { client },
     {
@@ -35,6 +41,12 @@ export async function* listLogObjects(
     },
   );
   for await (const page of pages) {
-    for (const object of page.Contents ?? []) if (object.Key !== undefined) yield object.Key;
+    for (const object of page.Contents ?? []) {
+      if (object.Key === undefined) continue;
+      yield {
+        key: object.Key,
+        ...(object.ETag === undefined ? {} : { etag: object.ETag.replace(/"/g, '') }),
+      };
+    }
   }
 }

@@ -74,6 +74,29 @@ export class DynamoDbUsageStore implements UsageStore {
     return summary as LogSummary;
   }
 
+  async claimContent(digest: string, logObject: string): Promise<string | undefined> {
+    const key = { PK: `DIGEST#${digest}`, SK: 'DIGEST' };
+    try {
+      this.#writeRequests++;
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, type: 'contentDigest', digest, logObject },
+          // A retry of the same object claims it again; another object never does.
+          ConditionExpression: 'attribute_not_exists(PK) OR logObject = :logObject',
+          ExpressionAttributeValues: { ':logObject': logObject },
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    return String(Item?.logObject);
+  }
+
   async applyChunk(logObject: string, chunk: Chunk): Promise<'applied' | 'skipped'> {
     if (chunk.kind === 'links') return this.applyLinkChunk(logObject, chunk.index, chunk.links);
     try {

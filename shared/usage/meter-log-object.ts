@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import { parseLogStream } from '../access-log/parse-stream.ts';
 import { forEachConcurrently } from '../concurrency.ts';
 import type { LineSource } from '../access-log/read-lines.ts';
@@ -20,7 +21,18 @@ export interface MeterRequest {
    * now, so that a repeated delivery costs nothing but the summary read.
    */
   loadRules: () => Promise<AttributionRules>;
+  /** The object's ETag as the event or the listing gave it, kept in the summary. */
+  etag?: string | undefined;
   now?: () => Date;
+}
+
+/** What metering one log object did. */
+export interface MeterResult {
+  summary: LogSummary;
+  /** It had been metered before: nothing was read or written. */
+  alreadyMetered: boolean;
+  /** Metered before, but its ETag is not the one metered then: someone rewrote it. */
+  contentChanged: boolean;
 }
 
 /**
@@ -28,21 +40,56 @@ export interface MeterRequest {
  * customers × days and links, not lines), applies its chunks — skipping those a previous
  * attempt applied — and writes its summary last. A log object with a summary is done:
  * the call returns that summary without reading the object again.
+ *
+ * The same content under another key (S3 may deliver a log twice; an operator may copy
+ * one) is billed once: the first object to claim the content's SHA-256 is metered, any
+ * other is summarised as its duplicate and adds nothing. Within an object, a line repeated
+ * with the same request ID counts once.
  */
-export async function meterLogObject(
-  request: MeterRequest,
-): Promise<{ summary: LogSummary; alreadyMetered: boolean }> {
+export async function meterLogObject(request: MeterRequest): Promise<MeterResult> {
   const existing = await request.store.findSummary(request.logObject);
-  if (existing !== undefined) return { summary: existing, alreadyMetered: true };
+  if (existing !== undefined) {
+    const contentChanged =
+      request.etag !== undefined && existing.etag !== undefined && request.etag !== existing.etag;
+    return { summary: existing, alreadyMetered: true, contentChanged };
+  }
   const now = request.now ?? (() => new Date());
   const started = now().getTime();
 
   const usage = new UsageAggregator(await request.loadRules());
+  const digest = createHash('sha256');
   let lines = 0;
-  for await (const { number, result } of parseLogStream(await request.open())) {
+  for await (const line of parseLogStream(hashed(await request.open(), digest))) {
     lines++;
-    if (result.ok) usage.add(result.record, number);
-    else usage.reject(number, result.reason);
+    usage.addLine(line);
+  }
+  const contentDigest = digest.digest('hex');
+  const base = {
+    logObject: request.logObject,
+    digest: contentDigest,
+    ...(request.etag === undefined ? {} : { etag: request.etag }),
+    lines,
+    records: usage.records,
+    rejected: usage.rejected,
+    duplicateRecords: usage.duplicates,
+    samples: usage.samples.map(({ line, reason }) => ({ line, reason: redactSecrets(reason) })),
+  };
+
+  const original = await request.store.claimContent(contentDigest, request.logObject);
+  if (original !== undefined) {
+    const summary: LogSummary = {
+      ...base,
+      duplicateOf: original,
+      customers: 0,
+      links: 0,
+      chunks: 0,
+      chunksApplied: 0,
+      chunksSkipped: 0,
+      processedAt: now().toISOString(),
+      durationMs: now().getTime() - started,
+    };
+    await request.store.writeSummary(summary);
+    return { summary, alreadyMetered: false, contentChanged: false };
   }
 
   const chunks = planChunks(usage);
@@ -54,11 +101,7 @@ export async function meterLogObject(
   });
   await request.store.recordAccessTimes(usage.links.values());
   const summary: LogSummary = {
-    logObject: request.logObject,
-    lines,
-    records: usage.records,
-    rejected: usage.rejected,
-    samples: usage.samples.map(({ line, reason }) => ({ line, reason: redactSecrets(reason) })),
+    ...base,
     customers: usage.customers.size,
     links: usage.links.size,
     chunks: chunks.length,
@@ -68,5 +111,13 @@ export async function meterLogObject(
     durationMs: now().getTime() - started,
   };
   await request.store.writeSummary(summary);
-  return { summary, alreadyMetered: false };
+  return { summary, alreadyMetered: false, contentChanged: false };
+}
+
+/** The source's chunks, fed to `digest` as they pass. */
+async function* hashed(source: LineSource, digest: Hash): AsyncGenerator<Uint8Array | string> {
+  for await (const chunk of source) {
+    digest.update(chunk);
+    yield chunk;
+  }
 }

@@ -1,6 +1,7 @@
 import type { LogObjectOpener } from '../access-log/log-object-reader.ts';
 import type { CustomerStore } from '../customers/customer-store.ts';
 import { isAccessLogKey } from '../access-log/log-object-key.ts';
+import type { ListedObject } from '../access-log/log-object-reader.ts';
 import { lazyAttributionRules } from './load-attribution-rules.ts';
 import { meterLogObject } from './meter-log-object.ts';
 import type { UsageStore } from './usage-store.ts';
@@ -12,16 +13,19 @@ export interface ReconcileProgress {
   ignored: number;
   metered: number;
   alreadyMetered: number;
+  /** Metered before, but rewritten since (another ETag): reported, not metered again. */
+  changed: number;
   failed: number;
 }
 
 interface ReconcileRun {
-  /** The log objects' keys, oldest first. */
-  keys: AsyncIterable<string>;
+  /** The log objects, oldest first. */
+  keys: AsyncIterable<ListedObject>;
   /** Whether a key may hold a log object; other keys are counted as ignored and reported. */
   isLogKey: (key: string) => boolean;
   onIgnored?: (key: string) => void;
-  meter: (key: string) => Promise<{ alreadyMetered: boolean }>;
+  meter: (object: ListedObject) => Promise<{ alreadyMetered: boolean; contentChanged: boolean }>;
+  onChanged?: (key: string) => void;
   concurrency: number;
   onProgress?: (progress: Readonly<ReconcileProgress>) => void;
   onFailure?: (key: string, error: unknown) => void;
@@ -41,10 +45,12 @@ async function reconcileLogObjects(options: ReconcileRun): Promise<ReconcileProg
     ignored: 0,
     metered: 0,
     alreadyMetered: 0,
+    changed: 0,
     failed: 0,
   };
   const running = new Set<Promise<void>>();
-  for await (const key of options.keys) {
+  for await (const object of options.keys) {
+    const { key } = object;
     if (options.shouldStop?.() === true) break;
     progress.listed++;
     if (!options.isLogKey(key)) {
@@ -53,10 +59,14 @@ async function reconcileLogObjects(options: ReconcileRun): Promise<ReconcileProg
       continue;
     }
     const task = options
-      .meter(key)
-      .then(({ alreadyMetered }) => {
+      .meter(object)
+      .then(({ alreadyMetered, contentChanged }) => {
         if (alreadyMetered) progress.alreadyMetered++;
         else progress.metered++;
+        if (contentChanged) {
+          progress.changed++;
+          options.onChanged?.(key);
+        }
       })
       .catch((error: unknown) => {
         progress.failed++;
@@ -96,12 +106,13 @@ export function reconcileLogBucket(options: LogBucketReconcile): Promise<Reconci
   return reconcileLogObjects({
     ...options,
     isLogKey: (key) => isAccessLogKey(key, logPrefix),
-    meter: (key) =>
+    meter: ({ key, etag }) =>
       meterLogObject({
         store,
         logObject: `${logBucket}/${key}`,
         open: () => open(logBucket, key),
         loadRules,
+        etag,
       }),
   });
 }

@@ -1,4 +1,5 @@
 import type { AccessLogRecord } from '../access-log/index.ts';
+import type { ParsedLine } from '../access-log/parse-stream.ts';
 import { attributeRequest } from './attribute-request.ts';
 import type { AttributionRules, UntrackedReason } from './attribution-rules.ts';
 import { addCounters, emptyCounters, type UsageCounters } from './usage-counters.ts';
@@ -28,10 +29,7 @@ const MAX_SAMPLES = 5;
  *
  * @example
  * const usage = new UsageAggregator(createAttributionRules({ signers, customers }));
- * for (const { number, result } of parsedLines) {
- *   if (result.ok) usage.add(result.record, number);
- *   else usage.reject(number, result.reason);
- * }
+ * for await (const line of parseLogStream(source)) usage.addLine(line);
  * usage.totalsByCustomer(); // Map { 'acme' => { downloadBytes: 1234, … } }
  */
 export class UsageAggregator {
@@ -47,8 +45,35 @@ export class UsageAggregator {
   readonly samples: RejectionSample[] = [];
   records = 0;
   rejected = 0;
+  /** Lines that repeat an earlier line of the same object (same request ID, same text). */
+  duplicates = 0;
+  /** Request ID → a hash of the first line that carried it, to find exact repeats. */
+  readonly #seen = new Map<string, number>();
 
   constructor(private readonly rules: AttributionRules) {}
+
+  /**
+   * Counts one line of a log object: a record, a rejection, or a repeat of an earlier line
+   * with the same request ID and the same text (S3 may deliver a record twice), which adds
+   * nothing. A request ID on two different lines is two requests.
+   */
+  addLine({ number, result, text }: ParsedLine): void {
+    if (!result.ok) {
+      this.reject(number, result.reason);
+      return;
+    }
+    const { requestId } = result.record;
+    if (requestId !== null && text !== undefined) {
+      const hash = hashLine(text);
+      const first = this.#seen.get(requestId);
+      if (first === hash) {
+        this.duplicates++;
+        return;
+      }
+      if (first === undefined) this.#seen.set(requestId, hash);
+    }
+    this.add(result.record, number);
+  }
 
   /** Counts one parsed record (`line`: its line number, for a rejection sample). */
   add(record: AccessLogRecord, line: number): void {
@@ -109,6 +134,20 @@ export class UsageAggregator {
     if (time < link.firstAccess) link.firstAccess = time;
     if (time > link.lastAccess) link.lastAccess = time;
   }
+}
+
+/** A 53-bit hash of a line (cyrb53): telling identical lines apart costs no copy of them. */
+function hashLine(text: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 /** The key of a link's usage by one customer in `UsageAggregator.links`. */

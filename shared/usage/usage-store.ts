@@ -8,9 +8,17 @@ import type { UsageCounters } from './usage-counters.ts';
 export interface LogSummary {
   /** `<bucket>/<key>` of the log object. */
   logObject: string;
+  /** SHA-256 of its bytes (hex), as read. */
+  digest: string;
+  /** Its ETag when the event or listing gave one: a later different one means a rewrite. */
+  etag?: string;
+  /** Another log object with the same bytes, metered first: this one added nothing. */
+  duplicateOf?: string;
   lines: number;
   records: number;
   rejected: number;
+  /** Lines that repeated an earlier line of the object (same request ID and text). */
+  duplicateRecords: number;
   samples: RejectionSample[];
   customers: number;
   links: number;
@@ -30,6 +38,11 @@ export interface PeriodTotals extends UsageCounters {
 /** Where usage totals, their contributions and the log summaries live. */
 export interface UsageStore {
   findSummary(logObject: string): Promise<LogSummary | undefined>;
+  /**
+   * Claims a content digest for a log object; undefined when it is (now or already) this
+   * object's, else the log object that claimed it first.
+   */
+  claimContent(digest: string, logObject: string): Promise<string | undefined>;
   /**
    * Applies one chunk of a log object in one transaction; 'skipped' when it had been
    * applied before (its ledger items exist). Conflicts and throttling are retried.

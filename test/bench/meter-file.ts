@@ -22,10 +22,7 @@ async function* chunks(): AsyncGenerator<Uint8Array> {
 
 const usage = new UsageAggregator(rules);
 const started = performance.now();
-for await (const { number, result } of parseLogStream(chunks())) {
-  if (result.ok) usage.add(result.record, number);
-  else usage.reject(number, result.reason);
-}
+for await (const line of parseLogStream(chunks())) usage.addLine(line);
 process.stdout.write(
   `${JSON.stringify({
     bytes: wanted,

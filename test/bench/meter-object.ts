@@ -42,10 +42,7 @@ let records: number;
 let writeRequests = 0;
 if (mode === 'parse-only') {
   const usage = new UsageAggregator(rules);
-  for await (const { number, result } of parseLogStream(await open())) {
-    if (result.ok) usage.add(result.record, number);
-    else usage.reject(number, result.reason);
-  }
+  for await (const line of parseLogStream(await open())) usage.addLine(line);
   records = usage.records;
 } else {
   const store = new DynamoDbUsageStore(DynamoDBDocumentClient.from(dynamodb), table);

@@ -11,13 +11,18 @@ export interface Request {
   time?: string;
   status?: number;
   bytes?: number;
+  /** Default: a new one for every line, as S3 gives every request its own. */
+  requestId?: string;
 }
+
+let requests = 0;
 
 /** A log line in S3's current format for a tracked GET (or an untracked one). */
 export function logLine(request: Request): string {
   return formatAccessLogRecord(
     makeRecord({
       time: request.time ?? '2026-11-22T10:15:30Z',
+      requestId: request.requestId ?? `TESTREQ${String(++requests).padStart(9, '0')}`,
       requestUri: presignedUri('GET', '/content/a.bin', request.customer, request.link ?? null),
       httpStatus: request.status ?? 200,
       bytesSent: request.bytes ?? 1000,
@@ -33,7 +38,7 @@ export function logCreatedEvent(bucket: string, key: string): S3Event {
     bucket,
     key,
     size: 1,
-    eTag: 'etag',
+    eTag: '', // unknown: tests that need one set it
     region: 'us-east-1',
     time: new Date(),
     sourceIp: '127.0.0.1',

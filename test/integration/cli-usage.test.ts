@@ -79,7 +79,7 @@ describe('usage-meter reconcile, report and verify', () => {
     );
     expect(since).toMatchObject({
       code: 0,
-      out: 'listed 1, ignored 0, metered 1, already metered 0, failed 0\n',
+      out: 'listed 1, ignored 0, metered 1, already metered 0, changed 0, failed 0\n',
     });
     const all = await cli(
       'reconcile',
@@ -92,7 +92,7 @@ describe('usage-meter reconcile, report and verify', () => {
       '--signer',
       SIGNER_ROLE,
     );
-    expect(all.out).toBe('listed 3, ignored 0, metered 1, already metered 2, failed 0\n');
+    expect(all.out).toBe('listed 3, ignored 0, metered 1, already metered 2, changed 0, failed 0\n');
     const again = await cli(
       'reconcile',
       '--bucket',
@@ -102,7 +102,7 @@ describe('usage-meter reconcile, report and verify', () => {
       '--signer',
       SIGNER_ROLE,
     );
-    expect(again.out).toBe('listed 3, ignored 0, metered 0, already metered 3, failed 0\n');
+    expect(again.out).toBe('listed 3, ignored 0, metered 0, already metered 3, changed 0, failed 0\n');
   });
 
   it('reports the totals billing reads, in each format', async () => {

@@ -5,6 +5,7 @@ import {
   GetCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMeterLogsHandler } from '../../functions/meter-logs/meter-logs.ts';
 import { createMeterLogsDeps } from '../../functions/meter-logs/meter-logs-deps.ts';
@@ -334,5 +335,108 @@ describe('meter-logs on DynamoDB Local and the local S3', () => {
     expect(await store.findSummary(`${LOGS}/${key}`)).toBeUndefined();
     expect(await store.getTotals(customer(id), period('2026-11'))).toBeUndefined();
     expect(warnings).toEqual([['ignored: not a server access log key', { bucket: LOGS, key }]]);
+  });
+});
+
+describe('no line, object or replay corrupts a total', () => {
+  it('meters the valid lines of an object exactly beside every poison line, which are rejected', async () => {
+    await seedCustomers(table, ['poisoned']);
+    const good = logLine({ customer: 'poisoned', bytes: 777 });
+    const poison = [
+      good.replace(' 200 - 777 ', ' 200 - 9007199254740992 '),
+      good.replace(' 200 - 777 ', ` 200 - ${'9'.repeat(401)} `),
+      good.replace(' 200 - 777 ', ' 200 - Infinity '),
+      good.replace(' 200 - 777 ', ' 200 - -5 '),
+      good.replace(' 200 - 777 ', ' 200 - 1.5 '),
+      good.replace(/\[[^\]]+\]/, '[32/Oct/2026:10:00:00 +0000]'),
+      good.replace(/\[[^\]]+\]/, '[22/Nov/2026:25:61:61 +0000]'),
+      good.replace(/\[[^\]]+\]/, '[29/Feb/2026:10:00:00 +0000]'),
+      good.replace(/\[[^\]]+\]/, '[22/Nov/2026:10:00:00 +9999]'),
+    ];
+    const key = await putLog([good, ...poison, logLine({ customer: 'poisoned', bytes: 777 })]);
+    await handlerWith(table.documents)(logCreatedEvent(LOGS, key));
+    const summary = (await store.findSummary(`${LOGS}/${key}`)) as LogSummary;
+    expect(summary).toMatchObject({ lines: 11, records: 2, rejected: 9 });
+    expect(await store.getTotals(customer('poisoned'), period('2026-11'))).toEqual(
+      downloads(1554, 2),
+    );
+  });
+
+  it('counts a request repeated within an object once, and two requests with one id twice', async () => {
+    await seedCustomers(table, ['repeated']);
+    const line = logLine({ customer: 'repeated', bytes: 100, requestId: 'SAMEID' });
+    const sameIdOtherRequest = logLine({ customer: 'repeated', bytes: 5, requestId: 'SAMEID' });
+    const key = await putLog([line, line, sameIdOtherRequest, line]);
+    await handlerWith(table.documents)(logCreatedEvent(LOGS, key));
+    expect(await store.findSummary(`${LOGS}/${key}`)).toMatchObject({
+      lines: 4,
+      records: 2,
+      duplicateRecords: 2,
+    });
+    expect(await store.getTotals(customer('repeated'), period('2026-11'))).toEqual(
+      downloads(105, 2),
+    );
+  });
+
+  it('bills the same content under another key once, and records the copy as a duplicate', async () => {
+    await seedCustomers(table, ['copied']);
+    const lines = [logLine({ customer: 'copied', bytes: 4000 })];
+    const original = await putLog(lines);
+    const copy = await putLog(lines, '2026-11-22-11-00-00');
+    const handler = handlerWith(table.documents);
+    await handler(logCreatedEvent(LOGS, original));
+    await handler(logCreatedEvent(LOGS, copy));
+    expect(await store.getTotals(customer('copied'), period('2026-11'))).toEqual(
+      downloads(4000, 1),
+    );
+    const copied = await store.findSummary(`${LOGS}/${copy}`);
+    expect(copied).toMatchObject({ duplicateOf: `${LOGS}/${original}`, records: 1, chunks: 0 });
+    expect(copied?.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(copied?.digest).toBe((await store.findSummary(`${LOGS}/${original}`))?.digest);
+  });
+
+  it('reads a gzip log object by its magic bytes, whatever its name', async () => {
+    await seedCustomers(table, ['zipped']);
+    const key = `logs/2026-11-22-12-00-00-${String(++objects).padStart(16, '0')}`;
+    const body = gzipSync(
+      `${[100, 200, 300].map((b) => logLine({ customer: 'zipped', bytes: b })).join('\n')}\n`,
+    );
+    await s3.send(new PutObjectCommand({ Bucket: LOGS, Key: key, Body: body }));
+    await handlerWith(table.documents)(logCreatedEvent(LOGS, key));
+    expect(await store.getTotals(customer('zipped'), period('2026-11'))).toEqual(downloads(600, 3));
+  });
+
+  it('reports an object none of whose lines is a record at error level', async () => {
+    const key = await putLog(['not a log line', 'nor this one']);
+    const errors: unknown[] = [];
+    const logger = new Logger({ logLevel: 'SILENT' });
+    logger.error = (...args: unknown[]) => void errors.push(args[0]);
+    await handlerWith(table.documents, logger)(logCreatedEvent(LOGS, key));
+    expect(errors).toEqual(['every line of the log object was rejected']);
+  });
+
+  it('reports an object rewritten under a key already metered, and meters nothing again', async () => {
+    await seedCustomers(table, ['rewritten']);
+    const key = await putLog([logLine({ customer: 'rewritten', bytes: 10 })]);
+    const handler = (etag: string, logger = silent) =>
+      handlerWith(
+        table.documents,
+        logger,
+      )({
+        Records: logCreatedEvent(LOGS, key).Records.map((r) => ({
+          ...r,
+          s3: { ...r.s3, object: { ...r.s3.object, eTag: etag } },
+        })),
+      });
+    await handler('etag-one');
+    const warnings: unknown[] = [];
+    const logger = new Logger({ logLevel: 'SILENT' });
+    logger.warn = (...args: unknown[]) => void warnings.push(args[0]);
+    await handler('etag-two', logger);
+    expect(warnings).toEqual(['content changed under a metered key']);
+    expect(await store.findSummary(`${LOGS}/${key}`)).toMatchObject({ etag: 'etag-one' });
+    expect(await store.getTotals(customer('rewritten'), period('2026-11'))).toEqual(
+      downloads(10, 1),
+    );
   });
 });

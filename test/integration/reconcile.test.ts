@@ -96,6 +96,7 @@ describe('the scheduled reconcile', () => {
       ignored: 0,
       metered: 2,
       alreadyMetered: 1,
+      changed: 0,
       failed: 0,
     });
     expect(await acmeBytesOn('2026-11-19')).toBeUndefined();
@@ -118,6 +119,7 @@ describe('the scheduled reconcile', () => {
       ignored: 0,
       metered: 1,
       alreadyMetered: 0,
+      changed: 0,
       failed: 0,
     });
   });

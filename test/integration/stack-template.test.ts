@@ -133,7 +133,7 @@ describe('the production stack', () => {
   it('lets the metering write ledger, totals, link usage and summaries, never API keys', () => {
     const meteringKeys = {
       'ForAllValues:StringLike': {
-        'dynamodb:LeadingKeys': ['CUSTOMER#*', 'UNTRACKED#*', 'LOG#*', 'LINK#*'],
+        'dynamodb:LeadingKeys': ['CUSTOMER#*', 'UNTRACKED#*', 'LOG#*', 'LINK#*', 'DIGEST#*'],
       },
     };
     for (const role of ['MeterLogsRole', 'ReconcileRole']) {
@@ -308,13 +308,26 @@ describe('the production stack', () => {
     });
     const alarmed = Object.values(resources(prod))
       .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
-      .map((r) => (r.Properties.Dimensions as { Value: string }[])[0]?.Value);
+      .map(
+        (r) =>
+          (r.Properties.Dimensions as { Value: string }[] | undefined)?.[0]?.Value ??
+          r.Properties.MetricName,
+      );
     expect(alarmed.sort()).toEqual([
       'GetAtt:MeterLogsFailures.QueueName',
       'Ref:HttpApi',
       'Ref:MeterLogsLambdaFunction',
       'Ref:ReconcileLambdaFunction',
+      'RejectedLogObjects',
     ]);
+    // The metric counts the meter's own error line for an object with no readable line.
+    expect(resource(prod, 'RejectedLogObjectsMetric').Properties).toMatchObject({
+      LogGroupName: 'Ref:MeterLogsLogGroup',
+      FilterPattern: '{ $.message = "every line of the log object was rejected" }',
+      MetricTransformations: [
+        { MetricNamespace: 's3-usage-meter/prod', MetricName: 'RejectedLogObjects' },
+      ],
+    });
     // No e-mail given: the topic is there to subscribe to, with no subscription.
     expect(resources(prod).AlarmEmailSubscription).toBeUndefined();
   });

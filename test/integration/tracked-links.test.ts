@@ -160,12 +160,8 @@ describe('from tracked links to totals', () => {
     );
     for (const key of await stack.s3.deliverLogs()) {
       const object = await s3.send(new GetObjectCommand({ Bucket: LOGS, Key: key }));
-      for await (const { number, result } of parseLogStream(
-        object.Body as AsyncIterable<Uint8Array>,
-      )) {
-        if (result.ok) usage.add(result.record, number);
-        else usage.reject(number, result.reason);
-      }
+      for await (const line of parseLogStream(object.Body as AsyncIterable<Uint8Array>))
+        usage.addLine(line);
     }
     expect(acmeReceived).toBe(BODY.length + 1000 + 50_000);
     expect(usage.rejected).toBe(0);

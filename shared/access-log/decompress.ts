@@ -1,0 +1,29 @@
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { LineSource } from './read-lines.ts';
+
+const GZIP_MAGIC = [0x1f, 0x8b] as const;
+
+/**
+ * The source's bytes, gunzipped when they are gzip: told by the magic bytes, not by a
+ * name, since a log object copied and compressed by hand keeps its key. Text passes as is.
+ */
+export async function* decompressIfGzip(source: LineSource): AsyncGenerator<Uint8Array | string> {
+  const iterator = (
+    Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()
+  ) as AsyncIterator<Uint8Array | string> | Iterator<Uint8Array | string>;
+  const first = await iterator.next();
+  if (first.done === true) return;
+  const rest = { [Symbol.asyncIterator]: () => iterator } as AsyncIterable<Uint8Array | string>;
+  const head = first.value;
+  if (typeof head === 'string' || head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) {
+    yield head;
+    yield* rest;
+    return;
+  }
+  async function* compressed() {
+    yield head;
+    yield* rest;
+  }
+  yield* Readable.from(compressed()).pipe(createGunzip()) as AsyncIterable<Uint8Array>;
+}
