@@ -92,7 +92,9 @@ describe('usage-meter reconcile, report and verify', () => {
       '--signer',
       SIGNER_ROLE,
     );
-    expect(all.out).toBe('listed 3, ignored 0, metered 1, already metered 2, changed 0, failed 0\n');
+    expect(all.out).toBe(
+      'listed 3, ignored 0, metered 1, already metered 2, changed 0, failed 0\n',
+    );
     const again = await cli(
       'reconcile',
       '--bucket',
@@ -102,7 +104,9 @@ describe('usage-meter reconcile, report and verify', () => {
       '--signer',
       SIGNER_ROLE,
     );
-    expect(again.out).toBe('listed 3, ignored 0, metered 0, already metered 3, changed 0, failed 0\n');
+    expect(again.out).toBe(
+      'listed 3, ignored 0, metered 0, already metered 3, changed 0, failed 0\n',
+    );
   });
 
   it('reports the totals billing reads, in each format', async () => {
