@@ -15,7 +15,8 @@ Meters every log object under the prefix that has no summary yet: the ones a fai
 missed notification left behind. Safe to re-run and to run while the Lambda works: each log
 object is counted exactly once. Failures are reported and the exit code is 1; run again to
 retry them. Objects under the prefix whose key is not one S3 logging writes are listed as
-ignored and never metered.
+ignored and never metered. Nothing at all under the prefix is an error (exit code 1): the
+bucket or prefix is probably wrong.
 
 ${SIGNER_USAGE}
 ${TARGET_USAGE}`;
@@ -82,6 +83,14 @@ export const reconcileCommand: Command = {
       });
       if (tty) io.stderr.write('\n');
       io.stdout.write(`${show(result)}\n`);
+      if (result.listed === 0) {
+        // S3 logs every request: nothing at all under the prefix means a wrong bucket or
+        // prefix far more often than a bucket nobody used.
+        io.stderr.write(
+          `no log objects under s3://${logBucket}/${values.prefix}${values.since ?? ''}: is that the log bucket and prefix the content bucket logs to?\n`,
+        );
+        return 1;
+      }
       return result.failed > 0 ? 1 : 0;
     } finally {
       target.close();

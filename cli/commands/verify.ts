@@ -1,27 +1,48 @@
+import { listLogObjects } from '../../shared/access-log/log-object-reader.ts';
+import { checkCompleteness } from '../../shared/usage/completeness.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import type { Account } from '../../shared/usage/plan-chunks.ts';
 import { COUNTER_NAMES, type UsageCounters } from '../../shared/usage/usage-counters.ts';
-import { type Command, parseCommandArgs } from '../command.ts';
+import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { readPeriodOption } from '../period-option.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
+import { DEV_LOG_BUCKET, DEV_LOG_PREFIX } from './dev.ts';
 
-const USAGE = `Usage: usage-meter verify --period 2026-11|2026-11-22
+const USAGE = `Usage: usage-meter verify --period 2026-11|2026-11-22 [--log-bucket <log bucket>] [--prefix logs/]
 
-Checks that every customer's totals (and the untracked total) for the period equal the sum
-of their contributions in the ledger. Exit code 1 when any differs.
+Checks a period two ways; exit code 1 when either finds a problem:
+  ledger        every customer's totals (and each untracked reason's) equal the sum of
+                their contributions in the ledger;
+  completeness  every log object delivered from the period's first day to two days after
+                its last (S3 delivers late) was metered: those without a summary (not yet
+                metered, or failed) and those whose every line was rejected are listed.
+
+  --log-bucket <name>  the log bucket (default: $LOG_BUCKET; with --local, ${DEV_LOG_BUCKET})
+  --prefix <prefix>    where S3 logging writes in it (default: $LOG_PREFIX or ${DEV_LOG_PREFIX})
 
 ${TARGET_USAGE}`;
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'check that the totals of a period equal the sum of their contributions',
+  summary: 'check that a period’s totals equal their ledger and every log object was metered',
   usage: USAGE,
   async run(args, io) {
     const { values } = parseCommandArgs({
       args,
-      options: { ...TARGET_OPTIONS, period: { type: 'string' } },
+      options: {
+        ...TARGET_OPTIONS,
+        period: { type: 'string' },
+        'log-bucket': { type: 'string' },
+        prefix: { type: 'string' },
+      },
     });
     const period = readPeriodOption(values.period);
+    const logBucket =
+      values['log-bucket'] ?? process.env.LOG_BUCKET ?? (values.local ? DEV_LOG_BUCKET : undefined);
+    if (logBucket === undefined || logBucket === '') {
+      throw new UsageError('which log bucket? Pass --log-bucket <name> or set LOG_BUCKET');
+    }
+    const logPrefix = values.prefix ?? process.env.LOG_PREFIX ?? DEV_LOG_PREFIX;
     const target = openTarget(values, process.env);
     try {
       const store = new DynamoDbUsageStore(target.documents, target.tableName());
@@ -51,7 +72,27 @@ export const verifyCommand: Command = {
       io.stdout.write(
         `${checks.length} accounts checked for ${period.value}: ${differing === 0 ? 'all totals equal their contributions' : `${differing} differ`}\n`,
       );
-      return differing === 0 ? 0 : 1;
+
+      const completeness = await checkCompleteness({
+        period,
+        logBucket,
+        logPrefix,
+        list: (startAfter) => listLogObjects(target.s3, logBucket, logPrefix, startAfter),
+        findSummaries: (logObjects) => store.findSummaries(logObjects),
+      });
+      for (const logObject of completeness.unmetered) {
+        io.stdout.write(`unmetered: ${logObject} (run usage-meter reconcile)\n`);
+      }
+      for (const { logObject, rejected } of completeness.unreadable) {
+        io.stdout.write(`unreadable: ${logObject} (all ${rejected} lines rejected)\n`);
+      }
+      const missing = completeness.unmetered.length + completeness.unreadable.length;
+      io.stdout.write(
+        `${completeness.objects} log objects of s3://${logBucket}/${logPrefix} for ${period.value}: ${
+          missing === 0 ? 'all metered' : `${missing} not counted`
+        }${completeness.duplicates > 0 ? `, ${completeness.duplicates} duplicates of others` : ''}\n`,
+      );
+      return differing === 0 && missing === 0 ? 0 : 1;
     } finally {
       target.close();
     }

@@ -64,6 +64,15 @@ export function createReconcileHandler(deps: ReconcileDeps) {
       since,
       ...result,
     });
+    if (result.listed === 0) {
+      // S3 logs every request: days without a single log object usually mean a wrong bucket
+      // or prefix (or a content bucket whose logging was turned off).
+      deps.logger.warn('no log objects under the prefix', {
+        logBucket: deps.logBucket,
+        prefix: deps.logPrefix,
+        since,
+      });
+    }
     if (result.failed > 0) {
       throw new Error(`${result.failed} log objects failed to meter; the next run retries them`);
     }

@@ -74,6 +74,21 @@ export class DynamoDbUsageStore implements UsageStore {
     return summary as LogSummary;
   }
 
+  async findSummaries(logObjects: string[]): Promise<Map<string, LogSummary>> {
+    const summaries = new Map<string, LogSummary>();
+    for (let start = 0; start < logObjects.length; start += 100) {
+      const keys = [...new Set(logObjects.slice(start, start + 100))].map((logObject) => ({
+        PK: `LOG#${logObject}`,
+        SK: 'SUMMARY',
+      }));
+      for (const item of await this.batchGet(keys)) {
+        const { PK: _pk, SK: _sk, type: _type, ...summary } = item;
+        summaries.set(String(summary.logObject), summary as unknown as LogSummary);
+      }
+    }
+    return summaries;
+  }
+
   async claimContent(digest: string, logObject: string): Promise<string | undefined> {
     const key = { PK: `DIGEST#${digest}`, SK: 'DIGEST' };
     try {
@@ -229,7 +244,7 @@ export class DynamoDbUsageStore implements UsageStore {
   /** BatchGetItem of up to 100 keys, strongly consistent, until none is left unprocessed. */
   private async batchGet(
     keys: Array<Record<string, unknown>>,
-    projection: string,
+    projection?: string,
   ): Promise<Array<Record<string, unknown>>> {
     const items: Array<Record<string, unknown>> = [];
     let pending = keys;
@@ -239,7 +254,7 @@ export class DynamoDbUsageStore implements UsageStore {
           RequestItems: {
             [this.tableName]: {
               Keys: pending,
-              ProjectionExpression: projection,
+              ...(projection === undefined ? {} : { ProjectionExpression: projection }),
               ConsistentRead: true,
             },
           },

@@ -17,3 +17,16 @@ export function parsePeriod(text: string): Period | undefined {
 export function totalsKey(period: Period): string {
   return `USAGE#${period.kind === 'month' ? 'M' : 'D'}#${period.value}`;
 }
+
+/** The first and last UTC day of a period, `yyyy-mm-dd`. */
+export function periodDays(period: Period): { first: string; last: string } {
+  if (period.kind === 'day') return { first: period.value, last: period.value };
+  const [year, month] = period.value.split('-').map(Number) as [number, number];
+  const last = new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+  return { first: `${period.value}-01`, last };
+}
+
+/** The day `days` after `day` (UTC), `yyyy-mm-dd`. */
+export function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}

@@ -38,6 +38,8 @@ export interface PeriodTotals extends UsageCounters {
 /** Where usage totals, their contributions and the log summaries live. */
 export interface UsageStore {
   findSummary(logObject: string): Promise<LogSummary | undefined>;
+  /** The summaries of these log objects that exist, by log object. */
+  findSummaries(logObjects: string[]): Promise<Map<string, LogSummary>>;
   /**
    * Claims a content digest for a log object; undefined when it is (now or already) this
    * object's, else the log object that claimed it first.

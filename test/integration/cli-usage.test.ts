@@ -157,10 +157,34 @@ describe('usage-meter reconcile, report and verify', () => {
     expect(result.err).toContain('Pass --signer <arn> (repeatable) or set SIGNER_ARNS');
   });
 
+  it('refuses to reconcile a prefix with no log objects at all: a wrong bucket or prefix', async () => {
+    const result = await cli(
+      'reconcile',
+      '--bucket',
+      BUCKET,
+      '--prefix',
+      'no-such-prefix/',
+      '--signer',
+      SIGNER_ROLE,
+    );
+    expect(result).toMatchObject({
+      code: 1,
+      out: 'listed 0, ignored 0, metered 0, already metered 0, changed 0, failed 0\n',
+    });
+    expect(result.err).toContain('no log objects under s3://shared-test-bucket/no-such-prefix/');
+  });
+
+  const verify = () =>
+    cli('verify', '--period', '2026-11', '--log-bucket', BUCKET, '--prefix', PREFIX);
+  const objects = (count: number, tail: string) =>
+    `${count} log objects of s3://${BUCKET}/${PREFIX} for 2026-11: ${tail}\n`;
+
   it('verifies that totals equal their contributions, and finds a total that does not', async () => {
-    expect(await cli('verify', '--period', '2026-11')).toEqual({
+    expect(await verify()).toEqual({
       code: 0,
-      out: '3 accounts checked for 2026-11: all totals equal their contributions\n',
+      out:
+        '3 accounts checked for 2026-11: all totals equal their contributions\n' +
+        objects(3, 'all metered'),
       err: '',
     });
     await table.documents.send(
@@ -171,12 +195,53 @@ describe('usage-meter reconcile, report and verify', () => {
         ExpressionAttributeValues: { ':one': 1 },
       }),
     );
-    expect(await cli('verify', '--period', '2026-11')).toEqual({
+    expect(await verify()).toEqual({
       code: 1,
       out:
         'acme: downloadBytes total 121 ≠ ledger 120\n' +
-        '3 accounts checked for 2026-11: 1 differ\n',
+        '3 accounts checked for 2026-11: 1 differ\n' +
+        objects(3, 'all metered'),
       err: '',
     });
+    await table.documents.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: { PK: 'CUSTOMER#acme', SK: 'USAGE#M#2026-11' },
+        UpdateExpression: 'ADD downloadBytes :minusOne',
+        ExpressionAttributeValues: { ':minusOne': -1 },
+      }),
+    );
+  });
+
+  it('fails while a log object of the period is unmetered or unreadable, late deliveries included', async () => {
+    const put = (name: string, lines: string[]) =>
+      s3.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}${name}`, Body: lines.join('\n') }),
+      );
+    // Delivered on 2 December: it may hold November's last requests.
+    await put('2026-12-02-01-00-00-DDDDDDDDDDDDDDDD', [
+      logLine({ customer: 'acme', bytes: 1, time: '2026-11-30T23:59:00Z' }),
+    ]);
+    await put('2026-11-23-08-00-00-EEEEEEEEEEEEEEEE', ['not a log line']);
+    // Delivered in January: another period's.
+    await put('2027-01-05-08-00-00-FFFFFFFFFFFFFFFF', ['not a log line either']);
+    const before = await verify();
+    expect(before.code).toBe(1);
+    expect(before.out).toContain(
+      `unmetered: ${BUCKET}/${PREFIX}2026-12-02-01-00-00-DDDDDDDDDDDDDDDD (run usage-meter reconcile)\n`,
+    );
+    expect(before.out).toContain(
+      `unmetered: ${BUCKET}/${PREFIX}2026-11-23-08-00-00-EEEEEEEEEEEEEEEE (run usage-meter reconcile)\n`,
+    );
+    expect(before.out).toContain(objects(5, '2 not counted'));
+    expect(before.out).not.toContain('2027-01-05');
+
+    await cli('reconcile', '--bucket', BUCKET, '--prefix', PREFIX, '--signer', SIGNER_ROLE);
+    const after = await verify();
+    expect(after.code).toBe(1);
+    expect(after.out).toContain(
+      `unreadable: ${BUCKET}/${PREFIX}2026-11-23-08-00-00-EEEEEEEEEEEEEEEE (all 1 lines rejected)\n`,
+    );
+    expect(after.out).toContain(objects(5, '1 not counted'));
   });
 });
