@@ -80,7 +80,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logging: options.logging ?? [],
       notifications: options.notifications ?? [],
       logDeliveryIntervalMs: options.logDeliveryIntervalMs ?? 5000,
-      ...(options.dataDir === undefined ? {} : { directory: join(options.dataDir, 's3') }),
+      ...(options.dataDir === undefined
+        ? {}
+        : {
+            directory: join(options.dataDir, 's3'),
+            spoolDirectory: join(options.dataDir, 'access-log-spool'),
+          }),
       onNotificationError:
         options.onNotificationError ??
         ((error) => process.stderr.write(`object-created notification failed: ${String(error)}\n`)),

@@ -32,7 +32,8 @@ export interface LocalPipeline {
 /**
  * The whole pipeline as in AWS, on the local stack: the content bucket's access logs are
  * delivered to the log bucket and metered as each arrives, and the link API serves links
- * into the content bucket. What `npm start` and `npm run demo` run.
+ * into the content bucket. At start it meters whatever log object is still unmetered (a
+ * crash's leftovers). What `npm start` and `npm run demo` run.
  */
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const { contentBucket, logBucket, logPrefix, tableName, env, logger, apiPort, ...stackOptions } =
@@ -60,8 +61,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       logger,
       ...(apiPort === undefined ? {} : { port: apiPort }),
     });
-    const started = startMetering({ stack, tableName, logPrefix, logger });
+    const started = startMetering({ stack, tableName, logBucket, logPrefix, logger });
     metering = started;
+    // What a crash left unmetered (or delivered just now, before the metering was up).
+    const caughtUp = await started.catchUp();
+    if (caughtUp.metered > 0)
+      logger.info('unmetered log objects metered at start', { ...caughtUp });
     return {
       stack,
       api,

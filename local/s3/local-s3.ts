@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,11 @@ export interface LocalS3Options {
   logDeliveryIntervalMs: number;
   /** Where objects are kept; without it, a temporary folder removed on stop. */
   directory?: string;
+  /**
+   * Where access-log records wait for delivery (durably, see AccessLogDelivery); without it,
+   * a temporary folder removed on stop. Records a crash left there are delivered at start.
+   */
+  spoolDirectory?: string;
   /** Called when a notification handler fails; by default the error is printed. */
   onNotificationError: (error: unknown, event: S3Event) => void;
   /** Writes log objects as `logWriter` (through the server itself, so their events fire). */
@@ -62,6 +67,9 @@ export interface LocalS3 {
  */
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 's3-usage-meter-s3-')));
+  const spoolDirectory =
+    options.spoolDirectory ?? (await mkdtemp(join(tmpdir(), 's3-usage-meter-access-logs-')));
+  await mkdir(spoolDirectory, { recursive: true });
   const endpoint = `http://127.0.0.1:${options.port}`;
   const client = options.createClient(endpoint);
   const delivery = new AccessLogDelivery(
@@ -72,6 +80,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       );
     },
     () => new Date(),
+    spoolDirectory,
   );
   const creations = new AsyncLocalStorage<S3rverCreation[]>();
   const identities = new Map(
@@ -116,6 +125,8 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   });
   await app.run();
   const server = app.httpServer as Server;
+  // Records a crashed process left behind: delivered now, before any new one.
+  await delivery.deliver();
 
   const timer =
     options.logDeliveryIntervalMs > 0
@@ -148,6 +159,9 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
         server.closeAllConnections();
         await closed;
         if (options.directory === undefined) await rm(directory, { recursive: true, force: true });
+        if (options.spoolDirectory === undefined) {
+          await rm(spoolDirectory, { recursive: true, force: true });
+        }
       }
     },
   };

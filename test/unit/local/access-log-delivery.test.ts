@@ -1,20 +1,25 @@
-import { describe, expect, it } from 'vitest';
-import { AccessLogDelivery } from '../../../local/s3/access-log-delivery.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AccessLogDelivery, type PutLogObject } from '../../../local/s3/access-log-delivery.ts';
 
 const targets = new Map([
   ['content', { targetBucket: 'logs', targetPrefix: 'access/' }],
   ['media', { targetBucket: 'logs', targetPrefix: 'media-access/' }],
 ]);
 const now = () => new Date('2026-11-22T09:08:07.654Z');
+let spool: string;
+beforeEach(() => {
+  spool = mkdtempSync(join(tmpdir(), 'access-log-spool-'));
+});
+afterEach(() => rmSync(spool, { recursive: true, force: true }));
+const deliveryTo = (put: PutLogObject) => new AccessLogDelivery(targets, put, now, spool);
 
 describe('AccessLogDelivery', () => {
   it('writes one object per source bucket, named <prefix>YYYY-mm-DD-HH-MM-SS-<UNIQUE>', async () => {
     const written: Array<[string, string, string]> = [];
-    const delivery = new AccessLogDelivery(
-      targets,
-      async (b, k, body) => void written.push([b, k, body]),
-      now,
-    );
+    const delivery = deliveryTo(async (b, k, body) => void written.push([b, k, body]));
     delivery.add('content', 'line 1');
     delivery.add('media', 'line 2');
     delivery.add('content', 'line 3');
@@ -29,45 +34,53 @@ describe('AccessLogDelivery', () => {
   });
 
   it('writes nothing when no record is queued', async () => {
-    const delivery = new AccessLogDelivery(
-      targets,
-      async () => {
-        throw new Error('must not be called');
-      },
-      now,
-    );
+    const delivery = deliveryTo(async () => {
+      throw new Error('must not be called');
+    });
     expect(await delivery.deliver()).toEqual([]);
   });
 
-  it('keeps the records of a failed write and delivers them with the next one', async () => {
+  it('keeps the records of a failed write and writes them again under the same key', async () => {
     let fail = true;
-    const bodies: string[] = [];
-    const delivery = new AccessLogDelivery(
-      targets,
-      async (_b, _k, body) => {
-        if (fail) throw new Error('S3 unavailable');
-        bodies.push(body);
-      },
-      now,
-    );
+    const tried: string[] = [];
+    const written = new Map<string, string>();
+    const delivery = deliveryTo(async (_b, key, body) => {
+      tried.push(key);
+      if (fail) throw new Error('S3 unavailable');
+      written.set(body, key);
+    });
     delivery.add('content', 'first');
     await expect(delivery.deliver()).rejects.toThrow(/could not deliver 1 log object/);
     fail = false;
     delivery.add('content', 'second');
     await delivery.deliver();
-    expect(bodies).toEqual(['first\nsecond\n']);
+    expect([...written.keys()].sort()).toEqual(['first\n', 'second\n']);
+    expect(written.get('first\n')).toBe(tried[0]);
+  });
+
+  it('keeps every record through a crash: the next process on the folder delivers them', async () => {
+    const crashed = deliveryTo(async () => {
+      throw new Error('killed while writing');
+    });
+    crashed.add('content', 'sealed before the crash');
+    await expect(crashed.deliver()).rejects.toThrow();
+    crashed.add('content', 'added after it');
+    const written: Array<[string, string]> = [];
+    const restarted = deliveryTo(async (_b, key, body) => void written.push([key, body]));
+    await restarted.deliver();
+    expect(written.map(([, body]) => body).sort()).toEqual([
+      'added after it\n',
+      'sealed before the crash\n',
+    ]);
+    expect(await restarted.deliver()).toEqual([]);
   });
 
   it('runs overlapping deliveries one after another, writing each record once', async () => {
     const bodies: string[] = [];
-    const delivery = new AccessLogDelivery(
-      targets,
-      async (_b, _k, body) => {
-        await new Promise((r) => setTimeout(r, 5));
-        bodies.push(body);
-      },
-      now,
-    );
+    const delivery = deliveryTo(async (_b, _k, body) => {
+      await new Promise((r) => setTimeout(r, 5));
+      bodies.push(body);
+    });
     delivery.add('content', 'a');
     const first = delivery.deliver();
     delivery.add('content', 'b');
@@ -77,7 +90,7 @@ describe('AccessLogDelivery', () => {
   });
 
   it('tells which buckets are logged', () => {
-    const delivery = new AccessLogDelivery(targets, async () => {}, now);
+    const delivery = deliveryTo(async () => {});
     expect([delivery.isLogged('content'), delivery.isLogged('logs')]).toEqual([true, false]);
   });
 });
