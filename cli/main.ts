@@ -1,5 +1,6 @@
 import { type Command, type CommandIo, UsageError } from './command.ts';
 import { aggregateCommand } from './commands/aggregate.ts';
+import { auditCommand } from './commands/audit.ts';
 import { customersCommand } from './commands/customers.ts';
 import { demoCommand } from './commands/demo.ts';
 import { devCommand } from './commands/dev.ts';
@@ -19,6 +20,7 @@ const COMMANDS: readonly Command[] = [
   reconcileCommand,
   reportCommand,
   verifyCommand,
+  auditCommand,
   devCommand,
   demoCommand,
 ];

@@ -1,0 +1,148 @@
+import { tmpdir } from 'node:os';
+import {
+  createS3LogObjectOpener,
+  listLogObjects,
+} from '../../shared/access-log/log-object-reader.ts';
+import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
+import { athenaAuditQuery } from '../../shared/usage/athena-audit-query.ts';
+import { type AuditLine, auditPeriod } from '../../shared/usage/audit.ts';
+import { createAttributionRules } from '../../shared/usage/attribution-rules.ts';
+import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
+import { COUNTER_NAMES, type UsageCounters } from '../../shared/usage/usage-counters.ts';
+import { type Command, parseCommandArgs, UsageError } from '../command.ts';
+import { readPeriodOption } from '../period-option.ts';
+import { readSignerOption, SIGNER_OPTION, SIGNER_USAGE } from '../signer-option.ts';
+import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
+import { DEV_LOG_BUCKET, DEV_LOG_PREFIX } from './dev.ts';
+
+const USAGE = `Usage: usage-meter audit --period 2026-11|2026-11-22 [--log-bucket <name>] [--prefix logs/] [--json] [--athena]
+
+Recomputes every account's totals for the period from the raw log objects, independently of
+the ledger — one streaming pass over the log objects delivered from the period's first day
+to two days after its last, each record counted once whatever object holds it, with the
+attribution rule — and compares them with the stored totals. Every difference is explained:
+  unmetered                records only in log objects never metered (not yet, or failed)
+  cross-object duplicates  one record in several metered log objects, counted by each
+  unexplained              what no log object accounts for (a total changed by hand, logs
+                           delivered later than two days)
+Exit code 1 when any stored total differs from the recomputed one. Memory stays bounded:
+records are deduplicated in partitions spilled to a temporary folder.
+
+  --log-bucket <name>  the log bucket (default: $LOG_BUCKET; with --local, ${DEV_LOG_BUCKET})
+  --prefix <prefix>    where S3 logging writes in it (default: $LOG_PREFIX or ${DEV_LOG_PREFIX})
+  --json               the whole report as JSON
+  --athena             print the same check as Athena SQL over the log bucket, for periods
+                       beyond one machine, and read nothing
+${SIGNER_USAGE}
+${TARGET_USAGE}`;
+
+export const auditCommand: Command = {
+  name: 'audit',
+  summary: 'recompute a period from the raw logs and explain every difference',
+  usage: USAGE,
+  async run(args, io) {
+    const { values } = parseCommandArgs({
+      args,
+      options: {
+        ...TARGET_OPTIONS,
+        ...SIGNER_OPTION,
+        period: { type: 'string' },
+        'log-bucket': { type: 'string' },
+        prefix: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        athena: { type: 'boolean', default: false },
+      },
+    });
+    const period = readPeriodOption(values.period);
+    const logBucket =
+      values['log-bucket'] ?? process.env.LOG_BUCKET ?? (values.local ? DEV_LOG_BUCKET : undefined);
+    if (logBucket === undefined || logBucket === '') {
+      throw new UsageError('which log bucket? Pass --log-bucket <name> or set LOG_BUCKET');
+    }
+    const logPrefix = values.prefix ?? process.env.LOG_PREFIX ?? DEV_LOG_PREFIX;
+    const signers = readSignerOption(values, process.env);
+    if (values.athena) {
+      io.stdout.write(athenaAuditQuery({ period, logBucket, logPrefix, signers }));
+      return 0;
+    }
+    const target = openTarget(values, process.env);
+    try {
+      const tableName = target.tableName();
+      const store = new DynamoDbUsageStore(target.documents, tableName);
+      const customers = await new DynamoDbCustomerStore(
+        target.documents,
+        tableName,
+      ).listCustomers();
+      const stored = new Map<string, UsageCounters>();
+      for (const { customerId, period: _, ...counters } of await store.listTotals(period)) {
+        stored.set(customerId, counters);
+      }
+      for (const [reason, counters] of await store.listUntrackedTotals(period)) {
+        stored.set(`(untracked: ${reason})`, counters);
+      }
+      const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+      const report = await auditPeriod({
+        period,
+        logBucket,
+        logPrefix,
+        list: (startAfter) => listLogObjects(target.s3, logBucket, logPrefix, startAfter),
+        open: createS3LogObjectOpener(target.s3),
+        findSummaries: (logObjects) => store.findSummaries(logObjects),
+        rules: createAttributionRules({ signers, customers }),
+        stored,
+        spillParent: tmpdir(),
+        onProgress: (p) => {
+          if (tty) {
+            io.stderr.write(
+              `\rread ${p.objects} log objects, ${(p.bytes / 1024 ** 2).toFixed(1)} MiB, ${p.lines} lines`,
+            );
+          }
+        },
+      });
+      if (tty) io.stderr.write('\n');
+      if (values.json) {
+        io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return report.clean ? 0 : 1;
+      }
+      for (const line of report.accounts) io.stdout.write(describeDifferences(line));
+      for (const logObject of report.unmeteredObjects) {
+        io.stdout.write(`unmetered: ${logObject}\n`);
+      }
+      io.stdout.write(
+        `${report.objects} log objects (${report.lines} lines, ${report.rejectedLines} rejected, ` +
+          `${report.repeatedLines} repeated within an object, ${report.duplicateObjects} copies of ` +
+          `another) for ${period.value}: ${
+            report.clean
+              ? 'every stored total equals the logs'
+              : `${report.accounts.filter(differs).length} accounts differ`
+          }\n`,
+      );
+      return report.clean ? 0 : 1;
+    } finally {
+      target.close();
+    }
+  },
+};
+
+function differs(line: AuditLine): boolean {
+  return COUNTER_NAMES.some((name) => line.stored[name] !== line.recomputed[name]);
+}
+
+/** `acme downloadBytes: stored 300, logs 100 (+200: cross-object duplicates +200)`, per counter. */
+function describeDifferences(line: AuditLine): string {
+  const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
+  return COUNTER_NAMES.filter((name) => line.stored[name] !== line.recomputed[name])
+    .map((name) => {
+      const causes = [
+        ['unmetered', -line.unmetered[name]],
+        ['cross-object duplicates', line.crossObjectDuplicates[name]],
+        ['unexplained', line.unexplained[name]],
+      ] as const;
+      const explained = causes
+        .filter(([, amount]) => amount !== 0)
+        .map(([cause, amount]) => `${cause} ${signed(amount)}`)
+        .join(', ');
+      return `${line.account} ${name}: stored ${line.stored[name]}, logs ${line.recomputed[name]} (${signed(line.stored[name] - line.recomputed[name])}: ${explained})\n`;
+    })
+    .join('');
+}
