@@ -342,13 +342,13 @@ export class DynamoDbUsageStore implements UsageStore {
     const appliedAt = new Date().toISOString();
     const months = new Map<string, { account: Account; month: string; counters: UsageCounters }>();
     const items: TransactItem[] = [];
-    for (const { account, day, counters } of contributions) {
+    for (const { account, day, counters, part } of contributions) {
       items.push({
         Put: {
           TableName: this.tableName,
           Item: {
             PK: accountKey(account),
-            SK: ledgerKey(day, logObject),
+            SK: ledgerKey(day, logObject, part),
             type: 'contribution',
             logObject,
             day,
@@ -433,7 +433,7 @@ export class DynamoDbUsageStore implements UsageStore {
   ): Promise<Contribution[]> {
     const key = (c: Contribution) => ({
       PK: accountKey(c.account),
-      SK: ledgerKey(c.day, logObject),
+      SK: ledgerKey(c.day, logObject, c.part),
     });
     const items = await this.batchGet(contributions.map(key), 'PK, SK');
     const present = new Set(items.map((item) => `${String(item.PK)} ${String(item.SK)}`));
@@ -451,8 +451,8 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 }
 
-function ledgerKey(day: string, logObject: string): string {
-  return `SRC#${day}#${logObject}`;
+function ledgerKey(day: string, logObject: string, part?: number): string {
+  return part === undefined ? `SRC#${day}#${logObject}` : `SRC#${day}#${logObject}#${part}`;
 }
 
 function toCounters(item: Record<string, unknown>): UsageCounters {

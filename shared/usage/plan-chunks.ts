@@ -1,6 +1,6 @@
 import type { UntrackedReason } from './attribution-rules.ts';
 import type { LinkUsage, UsageAggregator } from './usage-aggregator.ts';
-import type { UsageCounters } from './usage-counters.ts';
+import { addCounters, emptyCounters, type UsageCounters } from './usage-counters.ts';
 
 /** Whose totals a contribution adds to: a customer, or the untracked requests of one reason. */
 export type Account =
@@ -11,6 +11,8 @@ export interface Contribution {
   account: Account;
   day: string;
   counters: UsageCounters;
+  /** 1, 2, …: more of the same account-day, when its bytes passed what one number holds. */
+  part?: number;
 }
 
 /** One transaction's worth of work; applying it twice must change nothing the second time. */
@@ -27,9 +29,11 @@ export const MAX_TRANSACTION_ACTIONS = 100;
  *
  * A totals chunk holds, per contribution, its ledger item and its daily total, plus one
  * update per (account, month) in the chunk — a transaction may touch an item only once,
- * so a month's days in one chunk are summed into one monthly update. A links chunk holds
- * its marker item and one update per link; a link id billed to two customers in one object
- * (only a forged pair can do that) goes into separate chunks, one item per transaction.
+ * so a month's days in one chunk are summed into one monthly update, and a chunk ends before
+ * that sum would pass 2^53. An account-day that filled up (`UsageAggregator.parts`) goes
+ * into chunks of its own, one part each. A links chunk holds its marker item and one update
+ * per link; a link id billed to two customers in one object (only a forged pair can do
+ * that), or whose sum filled up, goes into separate chunks, one item per transaction.
  */
 export function planChunks(usage: UsageAggregator): Chunk[] {
   const contributions: Contribution[] = [];
@@ -46,20 +50,35 @@ export function planChunks(usage: UsageAggregator): Chunk[] {
 
   const chunks: Chunk[] = [];
   let current: Contribution[] = [];
-  let months = new Set<string>();
+  let months = new Map<string, UsageCounters>();
   for (const contribution of contributions) {
     const month = `${accountKey(contribution.account)} ${contribution.day.slice(0, 7)}`;
-    const actions = (current.length + 1) * 2 + months.size + (months.has(month) ? 0 : 1);
-    if (actions > MAX_TRANSACTION_ACTIONS) {
+    const sum = months.get(month);
+    const actions = (current.length + 1) * 2 + months.size + (sum === undefined ? 1 : 0);
+    if (actions > MAX_TRANSACTION_ACTIONS || (sum !== undefined && overflows(sum, contribution))) {
       chunks.push({ kind: 'totals', index: chunks.length, contributions: current });
       current = [];
-      months = new Set();
+      months = new Map();
     }
     current.push(contribution);
-    months.add(month);
+    months.set(
+      month,
+      addCounters({ ...(months.get(month) ?? emptyCounters()) }, contribution.counters),
+    );
   }
   if (current.length > 0) {
     chunks.push({ kind: 'totals', index: chunks.length, contributions: current });
+  }
+  const parts = new Map<string, number>();
+  for (const { account, day, counters } of usage.parts) {
+    const key = `${accountKey(account)} ${day}`;
+    const part = (parts.get(key) ?? 0) + 1;
+    parts.set(key, part);
+    chunks.push({
+      kind: 'totals',
+      index: chunks.length,
+      contributions: [{ account, day, counters, part }],
+    });
   }
 
   // Sorted by link id, then customer: the n-th customer of a link id goes into round n.
@@ -81,6 +100,14 @@ export function planChunks(usage: UsageAggregator): Chunk[] {
     }
   }
   return chunks;
+}
+
+/** Whether adding the contribution to a month's sum would leave the exact integers. */
+function overflows(sum: UsageCounters, contribution: Contribution): boolean {
+  return (
+    sum.downloadBytes + contribution.counters.downloadBytes > Number.MAX_SAFE_INTEGER ||
+    sum.uploadBytes + contribution.counters.uploadBytes > Number.MAX_SAFE_INTEGER
+  );
 }
 
 /** The partition key of an account's items. */

@@ -1,7 +1,9 @@
 import type { AccessLogRecord } from '../access-log/index.ts';
+import { MAX_OBJECT_BYTES } from '../access-log/constants.ts';
 import type { ParsedLine } from '../access-log/parse-stream.ts';
 import { attributeRequest } from './attribute-request.ts';
 import type { AttributionRules, UntrackedReason } from './attribution-rules.ts';
+import type { Account } from './plan-chunks.ts';
 import { addCounters, emptyCounters, type UsageCounters } from './usage-counters.ts';
 
 /** Usage of one tracked link by the customer its requests were billed to. */
@@ -47,8 +49,15 @@ export class UsageAggregator {
   rejected = 0;
   /** Lines that repeat an earlier line of the same object (same request ID, same text). */
   duplicates = 0;
+  /**
+   * Sums that filled up: an account-day whose bytes came within one object's size of 2^53
+   * is set aside here and counted on afresh, so that every sum written stays an exact
+   * JavaScript number (DynamoDB adds them exactly, at any size).
+   */
+  readonly parts: Array<{ account: Account; day: string; counters: UsageCounters }> = [];
   /** Request ID → a hash of the first line that carried it, to find exact repeats. */
   readonly #seen = new Map<string, number>();
+  #fullLinks = 0;
 
   constructor(private readonly rules: AttributionRules) {}
 
@@ -85,11 +94,21 @@ export class UsageAggregator {
     this.records++;
     const { customerId, linkId, day, counters } = attribution;
     if (customerId === null) {
-      addCounters(dayCounters(daysOf(this.untracked, attribution.untracked), day), counters);
+      const days = daysOf(this.untracked, attribution.untracked);
+      const sum = addCounters(dayCounters(days, day), counters);
+      if (isFull(sum))
+        this.#setAside(days, day, { kind: 'untracked', reason: attribution.untracked });
       return;
     }
-    addCounters(dayCounters(daysOf(this.customers, customerId), day), counters);
+    const days = daysOf(this.customers, customerId);
+    const sum = addCounters(dayCounters(days, day), counters);
+    if (isFull(sum)) this.#setAside(days, day, { kind: 'customer', customerId });
     if (linkId !== null) this.#addLinkUsage(linkId, customerId, record.time, counters);
+  }
+
+  #setAside(days: Map<string, UsageCounters>, day: string, account: Account): void {
+    this.parts.push({ account, day, counters: days.get(day) ?? emptyCounters() });
+    days.delete(day);
   }
 
   /** Counts a line that is not a record. */
@@ -100,21 +119,35 @@ export class UsageAggregator {
 
   /** Each customer's totals over all days. */
   totalsByCustomer(): Map<string, UsageCounters> {
-    return new Map(
+    const totals = new Map(
       [...this.customers].map(([customerId, days]) => [customerId, sumDays(days)] as const),
     );
+    for (const { account, counters } of this.parts) {
+      if (account.kind !== 'customer') continue;
+      const total = totals.get(account.customerId) ?? emptyCounters();
+      totals.set(account.customerId, addCounters(total, counters));
+    }
+    return totals;
   }
 
   /** The untracked requests' totals over all days and reasons. */
   untrackedTotal(): UsageCounters {
     const total = emptyCounters();
-    for (const days of this.untracked.values()) addCounters(total, sumDays(days));
+    for (const counters of this.untrackedByReason().values()) addCounters(total, counters);
     return total;
   }
 
   /** The untracked requests' totals over all days, per reason. */
   untrackedByReason(): Map<UntrackedReason, UsageCounters> {
-    return new Map([...this.untracked].map(([reason, days]) => [reason, sumDays(days)] as const));
+    const totals = new Map(
+      [...this.untracked].map(([reason, days]) => [reason, sumDays(days)] as const),
+    );
+    for (const { account, counters } of this.parts) {
+      if (account.kind !== 'untracked') continue;
+      const total = totals.get(account.reason) ?? emptyCounters();
+      totals.set(account.reason, addCounters(total, counters));
+    }
+    return totals;
   }
 
   #addLinkUsage(linkId: string, customerId: string, time: string, counters: UsageCounters): void {
@@ -133,7 +166,19 @@ export class UsageAggregator {
     addCounters(link.counters, counters);
     if (time < link.firstAccess) link.firstAccess = time;
     if (time > link.lastAccess) link.lastAccess = time;
+    // A full sum is kept under a key of its own; the link counts on afresh.
+    if (isFull(link.counters)) {
+      this.links.set(`${key} ${++this.#fullLinks}`, link);
+      this.links.delete(key);
+    }
   }
+}
+
+/** Once bytes pass this, one more request (at most 5 TiB) could leave the exact integers. */
+const FULL = Number.MAX_SAFE_INTEGER - MAX_OBJECT_BYTES;
+
+function isFull(counters: UsageCounters): boolean {
+  return counters.downloadBytes > FULL || counters.uploadBytes > FULL;
 }
 
 /** A 53-bit hash of a line (cyrb53): telling identical lines apart costs no copy of them. */

@@ -362,6 +362,29 @@ describe('no line, object or replay corrupts a total', () => {
     );
   });
 
+  it('meters a customer-day beyond 2^53 bytes exactly, without failing the object', async () => {
+    await seedCustomers(table, ['petabytes']);
+    await seedLinks(table, [{ linkId: 'Lpeta', customerId: 'petabytes' }]);
+    const most = 5 * 1024 ** 4;
+    const lines = Array.from({ length: 2500 }, () =>
+      logLine({ customer: 'petabytes', link: 'Lpeta', bytes: most }),
+    );
+    const key = await putLog(lines);
+    await handlerWith(table.documents)(logCreatedEvent(LOGS, key));
+    expect(await store.findSummary(`${LOGS}/${key}`)).toMatchObject({ records: 2500 });
+    // DynamoDB adds exactly at any size; the SDK reads an integer beyond 2^53 as a BigInt.
+    const exact = 2500n * BigInt(most);
+    const read = async (pk: string, sk: string) =>
+      (
+        await table.documents.send(
+          new GetCommand({ TableName: table.tableName, Key: { PK: pk, SK: sk } }),
+        )
+      ).Item?.downloadBytes as unknown;
+    expect(await read('CUSTOMER#petabytes', 'USAGE#D#2026-11-22')).toBe(exact);
+    expect(await read('CUSTOMER#petabytes', 'USAGE#M#2026-11')).toBe(exact);
+    expect(await read('LINK#Lpeta', 'LINK')).toBe(exact);
+  });
+
   it('counts a request repeated within an object once, and two requests with one id twice', async () => {
     await seedCustomers(table, ['repeated']);
     const line = logLine({ customer: 'repeated', bytes: 100, requestId: 'SAMEID' });

@@ -76,6 +76,36 @@ describe('planChunks', () => {
     expect(links).toEqual([['Lother:acme', 'Lshared:acme'], ['Lshared:bob'], ['Lshared:carol']]);
   });
 
+  it('keeps every sum it writes exact when a customer-day passes 2^53 bytes', () => {
+    const usage = new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE]));
+    const most = 5 * 1024 ** 4;
+    for (let line = 0; line < 2500; line++) {
+      usage.add(
+        makeRecord({
+          requestId: `R${line}`,
+          bytesSent: most,
+          requestUri: presignedUri('GET', '/b/k', 'huge', 'Lhuge'),
+        }),
+        line,
+      );
+    }
+    const chunks = planChunks(usage);
+    const contributions = chunks.flatMap((c) => (c.kind === 'totals' ? c.contributions : []));
+    const links = chunks.flatMap((c) => (c.kind === 'links' ? c.links : []));
+    for (const { counters } of [...contributions, ...links]) {
+      expect(Number.isSafeInteger(counters.downloadBytes)).toBe(true);
+    }
+    const exact = 2500n * BigInt(most);
+    const sum = (items: Array<{ counters: { downloadBytes: number } }>) =>
+      items.reduce((total, { counters }) => total + BigInt(counters.downloadBytes), 0n);
+    expect(sum(contributions)).toBe(exact);
+    expect(sum(links)).toBe(exact);
+    expect(contributions.map((c) => c.part)).toEqual([undefined, 1]);
+    // Two parts of one day never share a transaction (it would touch the daily total twice).
+    expect(chunks.filter((c) => c.kind === 'totals')).toHaveLength(2);
+    expect(chunks.filter((c) => c.kind === 'links')).toHaveLength(2);
+  });
+
   it('plans nothing for a log with no records', () => {
     expect(planChunks(new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE])))).toEqual(
       [],
