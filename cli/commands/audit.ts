@@ -1,21 +1,24 @@
 import { tmpdir } from 'node:os';
+import { AthenaClient } from '@aws-sdk/client-athena';
 import {
   createS3LogObjectOpener,
   listLogObjects,
 } from '../../shared/access-log/log-object-reader.ts';
 import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
 import { athenaAuditQuery } from '../../shared/usage/athena-audit-query.ts';
+import { runAthenaStatements } from '../../shared/usage/athena-runner.ts';
 import { type AuditLine, auditPeriod } from '../../shared/usage/audit.ts';
 import { createAttributionRules } from '../../shared/usage/attribution-rules.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import { COUNTER_NAMES, type UsageCounters } from '../../shared/usage/usage-counters.ts';
-import { type Command, parseCommandArgs, UsageError } from '../command.ts';
+import type { PeriodTotals } from '../../shared/usage/usage-store.ts';
+import { type Command, type CommandIo, parseCommandArgs, UsageError } from '../command.ts';
 import { readPeriodOption } from '../period-option.ts';
 import { readSignerOption, SIGNER_OPTION, SIGNER_USAGE } from '../signer-option.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
 import { DEV_LOG_BUCKET, DEV_LOG_PREFIX } from './dev.ts';
 
-const USAGE = `Usage: usage-meter audit --period 2026-11|2026-11-22 [--log-bucket <name>] [--prefix logs/] [--json] [--athena]
+const USAGE = `Usage: usage-meter audit --period 2026-11|2026-11-22 [--log-bucket <name>] [--prefix logs/] [--json] [--athena [--run …]]
 
 Recomputes every account's totals for the period from the raw log objects, independently of
 the ledger — one streaming pass over the log objects delivered from the period's first day
@@ -33,6 +36,12 @@ records are deduplicated in partitions spilled to a temporary folder.
   --json               the whole report as JSON
   --athena             print the same check as Athena SQL over the log bucket, for periods
                        beyond one machine, and read nothing
+  --run                with --athena: run it on Athena (AWS credentials as usual) and
+                       compare its totals per customer with the stored ones; exit code 1 on
+                       any difference
+  --athena-database <name>  the Glue database for the table (default: default)
+  --athena-output <s3 url>  where Athena writes results, unless the workgroup sets it
+  --workgroup <name>        the Athena workgroup (default: the account's primary)
 ${SIGNER_USAGE}
 ${TARGET_USAGE}`;
 
@@ -51,6 +60,10 @@ export const auditCommand: Command = {
         prefix: { type: 'string' },
         json: { type: 'boolean', default: false },
         athena: { type: 'boolean', default: false },
+        run: { type: 'boolean', default: false },
+        'athena-database': { type: 'string', default: 'default' },
+        'athena-output': { type: 'string' },
+        workgroup: { type: 'string' },
       },
     });
     const period = readPeriodOption(values.period);
@@ -61,14 +74,29 @@ export const auditCommand: Command = {
     }
     const logPrefix = values.prefix ?? process.env.LOG_PREFIX ?? DEV_LOG_PREFIX;
     const signers = readSignerOption(values, process.env);
-    if (values.athena) {
-      io.stdout.write(athenaAuditQuery({ period, logBucket, logPrefix, signers }));
+    const query = athenaAuditQuery({ period, logBucket, logPrefix, signers });
+    if (values.athena && !values.run) {
+      io.stdout.write(`${query.createTable};\n\n${query.totals};\n`);
       return 0;
     }
+    if (values.run && !values.athena) throw new UsageError('--run goes with --athena');
     const target = openTarget(values, process.env);
     try {
       const tableName = target.tableName();
       const store = new DynamoDbUsageStore(target.documents, tableName);
+      if (values.athena) {
+        const athena = new AthenaClient({});
+        try {
+          const rows = await runAthenaStatements(athena, [query.createTable, query.totals], {
+            database: values['athena-database'],
+            workgroup: values.workgroup,
+            outputLocation: values['athena-output'],
+          });
+          return compareWithAthena(rows, await store.listTotals(period), io);
+        } finally {
+          athena.destroy();
+        }
+      }
       const customers = await new DynamoDbCustomerStore(
         target.documents,
         tableName,
@@ -123,6 +151,31 @@ export const auditCommand: Command = {
     }
   },
 };
+
+/** Athena's rows (header first) beside the stored totals; 1 when any counter differs. */
+function compareWithAthena(rows: string[][], stored: PeriodTotals[], io: CommandIo): number {
+  const [header = [], ...data] = rows;
+  const storedBy = new Map(stored.map((t) => [t.customerId, t]));
+  let differing = 0;
+  for (const row of data) {
+    const customer = row[0] ?? '';
+    const totals = storedBy.get(customer);
+    for (const [i, name] of header.entries()) {
+      const counter = COUNTER_NAMES.find((n) => n.toLowerCase() === name.toLowerCase());
+      if (counter === undefined) continue;
+      const athenaValue = Number(row[i] ?? 0);
+      const storedValue = totals?.[counter] ?? 0;
+      if (athenaValue !== storedValue) {
+        differing++;
+        io.stdout.write(`${customer} ${counter}: stored ${storedValue}, Athena ${athenaValue}\n`);
+      }
+    }
+  }
+  io.stdout.write(
+    `${data.length} customers in Athena's totals: ${differing === 0 ? 'all equal the stored ones' : `${differing} counters differ`}\n`,
+  );
+  return differing === 0 ? 0 : 1;
+}
 
 function differs(line: AuditLine): boolean {
   return COUNTER_NAMES.some((name) => line.stored[name] !== line.recomputed[name]);

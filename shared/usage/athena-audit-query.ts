@@ -19,7 +19,7 @@ export function athenaAuditQuery(options: {
   logPrefix: string;
   signers: readonly string[];
   table?: string;
-}): string {
+}): { createTable: string; totals: string } {
   const table = options.table ?? 's3_access_logs';
   const { first, last } = periodDays(options.period);
   const signer = options.signers
@@ -30,7 +30,7 @@ export function athenaAuditQuery(options: {
     )
     .map((condition) => `(${condition})`)
     .join('\n      OR ');
-  return `-- The log objects delivered from ${first} to ${addDays(last, LATE_DELIVERY_DAYS)} hold the period's records.
+  const createTable = `-- The log objects delivered from ${first} to ${addDays(last, LATE_DELIVERY_DAYS)} hold the period's records.
 CREATE EXTERNAL TABLE IF NOT EXISTS ${table} (
   bucketowner STRING, bucket_name STRING, requestdatetime STRING, remoteip STRING,
   requester STRING, requestid STRING, operation STRING, key STRING, request_uri STRING,
@@ -41,9 +41,8 @@ CREATE EXTERNAL TABLE IF NOT EXISTS ${table} (
 ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'
 WITH SERDEPROPERTIES (
   'input.regex'='([^ ]*) ([^ ]*) \\\\[(.*?)\\\\] ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) (\\"[^\\"]*\\"|-) (-|[0-9]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) (\\"[^\\"]*\\"|-) ([^ ]*)(?: ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*))?.*$')
-LOCATION ${literal(`s3://${options.logBucket}/${options.logPrefix}`)};
-
-WITH records AS (
+LOCATION ${literal(`s3://${options.logBucket}/${options.logPrefix}`)}`;
+  const totals = `WITH records AS (
   SELECT DISTINCT requestid, requestdatetime, requester, operation, request_uri, httpstatus,
     bytessent, objectsize, authtype, sigv
   FROM ${table}
@@ -68,6 +67,6 @@ SELECT ids[1] AS customer,
 FROM attributed
 WHERE cardinality(ids) = 1 AND regexp_like(ids[1], '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')
 GROUP BY ids[1]
-ORDER BY ids[1];
-`;
+ORDER BY ids[1]`;
+  return { createTable, totals };
 }
