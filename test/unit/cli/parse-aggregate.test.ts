@@ -1,6 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../cli/main.ts';
 import { formatAccessLogRecord } from '../../../shared/access-log/index.ts';
@@ -187,6 +188,19 @@ describe('usage-meter aggregate', () => {
     expect(io.out()).toMatch(/^customer +downloadBytes +downloadRequests/);
     expect(io.out()).toMatch(/^acme +1024 +2 +0 +0 +0 +1$/m);
     expect(io.out()).toContain('records: 6, rejected lines: 1');
+  });
+
+  it('reads a gzip file by its bytes, whatever its name, as the same log', async () => {
+    const zipped = join(dir, 'access.log.1');
+    await writeFile(zipped, gzipSync(await readFile(logFile)));
+    const plain = captureIo();
+    await main(['aggregate', '--json', logFile], plain);
+    const io = captureIo();
+    expect(await main(['aggregate', '--json', zipped], io)).toBe(0);
+    expect(JSON.parse(io.out())).toEqual(JSON.parse(plain.out()));
+    const parsed = captureIo();
+    await main(['parse', zipped], parsed);
+    expect(parsed.out().split('\n').filter(Boolean)).toHaveLength(7);
   });
 
   it('refuses --json with --csv', async () => {
