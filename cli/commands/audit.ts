@@ -13,10 +13,14 @@ import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import { COUNTER_NAMES, type UsageCounters } from '../../shared/usage/usage-counters.ts';
 import type { PeriodTotals } from '../../shared/usage/usage-store.ts';
 import { type Command, type CommandIo, parseCommandArgs, UsageError } from '../command.ts';
+import {
+  LOG_BUCKET_OPTIONS,
+  LOG_BUCKET_USAGE,
+  readLogBucketOptions,
+} from '../log-bucket-option.ts';
 import { readPeriodOption } from '../period-option.ts';
 import { readSignerOption, SIGNER_OPTION, SIGNER_USAGE } from '../signer-option.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
-import { DEV_LOG_BUCKET, DEV_LOG_PREFIX } from './dev.ts';
 
 const USAGE = `Usage: usage-meter audit --period 2026-11|2026-11-22 [--log-bucket <name>] [--prefix logs/] [--json] [--athena [--run …]]
 
@@ -31,8 +35,7 @@ attribution rule — and compares them with the stored totals. Every difference 
 Exit code 1 when any stored total differs from the recomputed one. Memory stays bounded:
 records are deduplicated in partitions spilled to a temporary folder.
 
-  --log-bucket <name>  the log bucket (default: $LOG_BUCKET; with --local, ${DEV_LOG_BUCKET})
-  --prefix <prefix>    where S3 logging writes in it (default: $LOG_PREFIX or ${DEV_LOG_PREFIX})
+${LOG_BUCKET_USAGE}
   --json               the whole report as JSON
   --athena             print the same check as Athena SQL over the log bucket, for periods
                        beyond one machine, and read nothing
@@ -56,8 +59,7 @@ export const auditCommand: Command = {
         ...TARGET_OPTIONS,
         ...SIGNER_OPTION,
         period: { type: 'string' },
-        'log-bucket': { type: 'string' },
-        prefix: { type: 'string' },
+        ...LOG_BUCKET_OPTIONS,
         json: { type: 'boolean', default: false },
         athena: { type: 'boolean', default: false },
         run: { type: 'boolean', default: false },
@@ -67,12 +69,7 @@ export const auditCommand: Command = {
       },
     });
     const period = readPeriodOption(values.period);
-    const logBucket =
-      values['log-bucket'] ?? process.env.LOG_BUCKET ?? (values.local ? DEV_LOG_BUCKET : undefined);
-    if (logBucket === undefined || logBucket === '') {
-      throw new UsageError('which log bucket? Pass --log-bucket <name> or set LOG_BUCKET');
-    }
-    const logPrefix = values.prefix ?? process.env.LOG_PREFIX ?? DEV_LOG_PREFIX;
+    const { logBucket, logPrefix } = readLogBucketOptions(values, process.env);
     const signers = readSignerOption(values, process.env);
     const query = athenaAuditQuery({ period, logBucket, logPrefix, signers });
     if (values.athena && !values.run) {

@@ -3,10 +3,14 @@ import { checkCompleteness } from '../../shared/usage/completeness.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import type { Account } from '../../shared/usage/plan-chunks.ts';
 import { COUNTER_NAMES, type UsageCounters } from '../../shared/usage/usage-counters.ts';
-import { type Command, parseCommandArgs, UsageError } from '../command.ts';
+import { type Command, parseCommandArgs } from '../command.ts';
+import {
+  LOG_BUCKET_OPTIONS,
+  LOG_BUCKET_USAGE,
+  readLogBucketOptions,
+} from '../log-bucket-option.ts';
 import { readPeriodOption } from '../period-option.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
-import { DEV_LOG_BUCKET, DEV_LOG_PREFIX } from './dev.ts';
 
 const USAGE = `Usage: usage-meter verify --period 2026-11|2026-11-22 [--log-bucket <log bucket>] [--prefix logs/]
 
@@ -17,8 +21,7 @@ Checks a period two ways; exit code 1 when either finds a problem:
                 its last (S3 delivers late) was metered: those without a summary (not yet
                 metered, or failed) and those whose every line was rejected are listed.
 
-  --log-bucket <name>  the log bucket (default: $LOG_BUCKET; with --local, ${DEV_LOG_BUCKET})
-  --prefix <prefix>    where S3 logging writes in it (default: $LOG_PREFIX or ${DEV_LOG_PREFIX})
+${LOG_BUCKET_USAGE}
 
 ${TARGET_USAGE}`;
 
@@ -32,17 +35,11 @@ export const verifyCommand: Command = {
       options: {
         ...TARGET_OPTIONS,
         period: { type: 'string' },
-        'log-bucket': { type: 'string' },
-        prefix: { type: 'string' },
+        ...LOG_BUCKET_OPTIONS,
       },
     });
     const period = readPeriodOption(values.period);
-    const logBucket =
-      values['log-bucket'] ?? process.env.LOG_BUCKET ?? (values.local ? DEV_LOG_BUCKET : undefined);
-    if (logBucket === undefined || logBucket === '') {
-      throw new UsageError('which log bucket? Pass --log-bucket <name> or set LOG_BUCKET');
-    }
-    const logPrefix = values.prefix ?? process.env.LOG_PREFIX ?? DEV_LOG_PREFIX;
+    const { logBucket, logPrefix } = readLogBucketOptions(values, process.env);
     const target = openTarget(values, process.env);
     try {
       const store = new DynamoDbUsageStore(target.documents, target.tableName());
