@@ -1,7 +1,7 @@
 import { listLogObjects } from '../../shared/access-log/log-object-reader.ts';
 import { checkCompleteness } from '../../shared/usage/completeness.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
-import type { Account } from '../../shared/usage/plan-chunks.ts';
+import type { Account } from '../../shared/usage/account.ts';
 import { COUNTER_NAMES, type UsageCounters } from '../../shared/usage/usage-counters.ts';
 import { type Command, parseCommandArgs } from '../command.ts';
 import {

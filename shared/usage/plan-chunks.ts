@@ -1,10 +1,6 @@
-import type { UntrackedReason } from './attribution-rules.ts';
+import { type Account, accountKey } from './account.ts';
 import type { LinkUsage, UsageAggregator } from './usage-aggregator.ts';
 import { addCounters, emptyCounters, type UsageCounters } from './usage-counters.ts';
-
-/** Whose totals a contribution adds to: a customer, or the untracked requests of one reason. */
-export type Account =
-  { kind: 'customer'; customerId: string } | { kind: 'untracked'; reason: UntrackedReason };
 
 /** What one log object adds to one account on one UTC day. */
 export interface Contribution {
@@ -108,13 +104,6 @@ function overflows(sum: UsageCounters, contribution: Contribution): boolean {
     sum.downloadBytes + contribution.counters.downloadBytes > Number.MAX_SAFE_INTEGER ||
     sum.uploadBytes + contribution.counters.uploadBytes > Number.MAX_SAFE_INTEGER
   );
-}
-
-/** The partition key of an account's items. */
-export function accountKey(account: Account): string {
-  return account.kind === 'customer'
-    ? `CUSTOMER#${account.customerId}`
-    : `UNTRACKED#${account.reason}`;
 }
 
 function byKey<V>(a: [string, V], b: [string, V]): number {

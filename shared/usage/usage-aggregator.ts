@@ -3,7 +3,7 @@ import { MAX_OBJECT_BYTES } from '../access-log/constants.ts';
 import type { ParsedLine } from '../access-log/parse-stream.ts';
 import { attributeRequest } from './attribute-request.ts';
 import type { AttributionRules, UntrackedReason } from './attribution-rules.ts';
-import type { Account } from './plan-chunks.ts';
+import type { Account } from './account.ts';
 import { addCounters, emptyCounters, type UsageCounters } from './usage-counters.ts';
 
 /** Usage of one tracked link by the customer its requests were billed to. */

@@ -1,6 +1,7 @@
 import type { UntrackedReason } from './attribution-rules.ts';
 import type { Period } from './period.ts';
-import type { Account, Chunk } from './plan-chunks.ts';
+import type { Account } from './account.ts';
+import type { Chunk } from './plan-chunks.ts';
 import type { LinkUsage, RejectionSample } from './usage-aggregator.ts';
 import type { UsageCounters } from './usage-counters.ts';
 

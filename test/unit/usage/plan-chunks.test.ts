@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { accountKey } from '../../../shared/usage/account.ts';
 import {
-  accountKey,
   type Chunk,
   MAX_TRANSACTION_ACTIONS,
   planChunks,
