@@ -43,7 +43,7 @@ const AUTH_FAILURES: ReadonlySet<string> = new Set([
  * prefix. S3 refuses such a URL if anyone edits, adds or removes a parameter, so the customer
  * is the one the stack signed for. Everything else is untracked with its reason.
  *
- * Counters (DESIGN.md): a GET object answered 200/206 is a download of Bytes Sent (never
+ * Counters (docs/access-log-parser.md): a GET object answered 200/206 is a download of Bytes Sent (never
  * Object Size); a successful PUT/POST object or upload part is an upload of Object Size
  * (multipart completion is not counted again); status ≥ 400 is an error; the rest is other.
  */

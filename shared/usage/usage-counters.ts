@@ -1,4 +1,4 @@
-/** The per-customer totals the billing system reads (see DESIGN.md, "Metering"). */
+/** The per-customer totals the billing system reads (docs/access-log-parser.md says what each counts). */
 export interface UsageCounters {
   downloadBytes: number;
   downloadRequests: number;

@@ -3,7 +3,7 @@ import { parseLogTime, type AccessLogRecord } from '../../shared/access-log/inde
 /**
  * The regular expression of AWS's published Athena table for S3 access logs (the 26-column
  * version of 2022-11), anchored as Hive's RegexSerDe matches it (whole line). See
- * ../shared/S3_ACCESS_LOG_FORMAT.md §10.
+ * docs/access-log-format.md.
  */
 export const ATHENA_REGEX =
   /^([^ ]*) ([^ ]*) \[(.*?)\] ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ("[^"]*"|-) (-|[0-9]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ("[^"]*"|-) ([^ ]*)(?: ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*))?.*$/;

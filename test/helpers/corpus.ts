@@ -1,18 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** The shared corpus of real access log lines, beside the repository (../shared). */
-export const CORPUS_DIR = resolve(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  'shared',
-  'corpus',
-  's3-access-logs',
-);
+/** Real access log lines from public sources, with their expected values (see SOURCES.md). */
+export const CORPUS_DIR = resolve(import.meta.dirname, '..', 'fixtures', 's3-access-logs');
 
-/** One corpus line with the values a parser must give for it (see the corpus SOURCES.md). */
+/** One corpus line with the values a parser must give for it. */
 export interface CorpusCase {
   file: string;
   line: number;
