@@ -12,10 +12,5 @@ export {
   readLines,
   type SourceLine,
 } from './read-lines.ts';
-export {
-  decodeQueryComponent,
-  parseQueryParameters,
-  type RequestLine,
-  splitRequestUri,
-} from './request-uri.ts';
+export { decodeQueryComponent, parseQueryParameters } from './request-uri.ts';
 export type { AccessLogFieldName, AccessLogRecord } from './types.ts';

@@ -1,28 +1,3 @@
-/** The parts of a Request-URI field (`"GET /bucket/key?x=1 HTTP/1.1"`). */
-export interface RequestLine {
-  method: string;
-  /** The request-target as logged: path and raw query string. */
-  target: string;
-  /** `HTTP/1.1`, or null when the line has no version. */
-  httpVersion: string | null;
-}
-
-/**
- * Splits a Request-URI into method, target and HTTP version. Tolerates `OPTIONS *`, other
- * HTTP versions and a missing version; the target may contain spaces or quotes.
- */
-export function splitRequestUri(requestUri: string): RequestLine | null {
-  const firstSpace = requestUri.indexOf(' ');
-  if (firstSpace <= 0) return null;
-  const method = requestUri.slice(0, firstSpace);
-  const lastSpace = requestUri.lastIndexOf(' ');
-  const version = requestUri.slice(lastSpace + 1);
-  if (lastSpace > firstSpace && version.startsWith('HTTP/')) {
-    return { method, target: requestUri.slice(firstSpace + 1, lastSpace), httpVersion: version };
-  }
-  return { method, target: requestUri.slice(firstSpace + 1), httpVersion: null };
-}
-
 /**
  * The decoded query parameters of a request-target, every value of each name in order.
  * Malformed percent-encoding is kept as it is rather than failing.

@@ -138,10 +138,9 @@ export class DynamoDbCustomerStore implements CustomerStore {
 
   async addApiKey(customerId: string, key: GeneratedApiKey, now: Date): Promise<ApiKeyInfo> {
     const info: ApiKeyInfo = { keyId: key.keyId, customerId, createdAt: now.toISOString() };
-    await this.transact(customerId, [
-      this.activeCustomerCheck(customerId),
-      ...this.putKey(key, info),
-    ]);
+    await this.transact([this.activeCustomerCheck(customerId), ...this.putKey(key, info)], () =>
+      this.whyNotActive(customerId),
+    );
     return info;
   }
 
@@ -162,7 +161,10 @@ export class DynamoDbCustomerStore implements CustomerStore {
   async revokeApiKey(customerId: string, keyId: string, now: Date): Promise<ApiKeyInfo> {
     const ref = await this.keyRef(customerId, keyId);
     if (ref.info.revokedAt !== undefined) return ref.info;
-    await this.transact(customerId, this.revokeKey(ref.keyHash, customerId, keyId, now));
+    // The key's items were read just now; a failed condition means they were deleted since.
+    await this.transact(this.revokeKey(ref.keyHash, customerId, keyId, now), () =>
+      Promise.reject(new NotFoundError(`customer ${customerId} has no key ${keyId}`)),
+    );
     return { ...ref.info, revokedAt: now.toISOString() };
   }
 
@@ -177,11 +179,14 @@ export class DynamoDbCustomerStore implements CustomerStore {
       throw new ConflictError(`key ${keyId} is already revoked: create a new key instead`);
     }
     const info: ApiKeyInfo = { keyId: replacement.keyId, customerId, createdAt: now.toISOString() };
-    await this.transact(customerId, [
-      this.activeCustomerCheck(customerId),
-      ...this.putKey(replacement, info),
-      ...this.revokeKey(ref.keyHash, customerId, keyId, now),
-    ]);
+    await this.transact(
+      [
+        this.activeCustomerCheck(customerId),
+        ...this.putKey(replacement, info),
+        ...this.revokeKey(ref.keyHash, customerId, keyId, now),
+      ],
+      () => this.whyNotActive(customerId),
+    );
     return info;
   }
 
@@ -253,17 +258,22 @@ export class DynamoDbCustomerStore implements CustomerStore {
     }));
   }
 
-  /** Runs a transaction whose first item checks the customer; says why when that check fails. */
-  private async transact(customerId: string, items: TransactItem[]): Promise<void> {
+  /** Runs a transaction; `explain` says why when its first item's condition fails. */
+  private async transact(items: TransactItem[], explain: () => Promise<never>): Promise<void> {
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       if (error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') throw error;
-      const customer = await this.getCustomer(customerId);
-      if (customer === undefined) throw new NotFoundError(`no customer ${customerId}`);
-      throw new ConflictError(`customer ${customerId} is ${customer.status}`, error);
+      await explain();
     }
+  }
+
+  /** The error for a customer that is missing or not active. */
+  private async whyNotActive(customerId: string): Promise<never> {
+    const customer = await this.getCustomer(customerId);
+    if (customer === undefined) throw new NotFoundError(`no customer ${customerId}`);
+    throw new ConflictError(`customer ${customerId} is ${customer.status}`);
   }
 }
 

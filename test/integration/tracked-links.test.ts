@@ -3,7 +3,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/local-stack.ts';
 import { parseLogStream } from '../../shared/access-log/index.ts';
-import { createLinkSigner, type LinkSigner } from '../../shared/links/index.ts';
+import { createLinkSigner, type LinkSigner } from '../../shared/links/link-signer.ts';
 import { createAttributionRules } from '../../shared/usage/attribution-rules.ts';
 import { UsageAggregator } from '../../shared/usage/index.ts';
 import { linkUsageKey } from '../../shared/usage/usage-aggregator.ts';

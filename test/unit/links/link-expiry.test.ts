@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { attachmentDisposition, resolveLinkExpiry } from '../../../shared/links/index.ts';
+import { resolveLinkExpiry } from '../../../shared/links/link-expiry.ts';
+import { attachmentDisposition } from '../../../shared/links/link-signer.ts';
 
 const now = new Date('2026-11-22T10:00:00.750Z');
 const WEEK = 7 * 24 * 3600;
