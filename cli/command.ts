@@ -7,11 +7,8 @@ export interface CommandIo {
   stderr: NodeJS.WritableStream;
 }
 
-/** One `usage-meter` subcommand. */
+/** One `usage-meter` subcommand (its name and summary are in cli/main.ts's list). */
 export interface Command {
-  name: string;
-  /** One line for the command list. */
-  summary: string;
   /** Full usage text for `usage-meter <name> --help`. */
   usage: string;
   /** Runs with the arguments after the command name; resolves with the exit code. */

@@ -1,28 +1,65 @@
 import { type Command, type CommandIo, UsageError } from './command.ts';
-import { aggregateCommand } from './commands/aggregate.ts';
-import { auditCommand } from './commands/audit.ts';
-import { customersCommand } from './commands/customers.ts';
-import { demoCommand } from './commands/demo.ts';
-import { devCommand } from './commands/dev.ts';
-import { keysCommand } from './commands/keys.ts';
-import { linkCommand } from './commands/link.ts';
-import { parseCommand } from './commands/parse.ts';
-import { reconcileCommand } from './commands/reconcile.ts';
-import { reportCommand } from './commands/report.ts';
-import { verifyCommand } from './commands/verify.ts';
 
-const COMMANDS: readonly Command[] = [
-  parseCommand,
-  aggregateCommand,
-  customersCommand,
-  keysCommand,
-  linkCommand,
-  reconcileCommand,
-  reportCommand,
-  verifyCommand,
-  auditCommand,
-  devCommand,
-  demoCommand,
+/**
+ * The commands, each loaded only when it runs: `usage-meter --help` or `report` never loads the
+ * local stack's emulators (s3rver is a development dependency), nor the other commands.
+ */
+const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promise<Command> }> = [
+  {
+    name: 'parse',
+    summary: 'print access log lines as JSON Lines records',
+    load: async () => (await import('./commands/parse.ts')).parseCommand,
+  },
+  {
+    name: 'aggregate',
+    summary: 'per-customer download/upload totals of access log files',
+    load: async () => (await import('./commands/aggregate.ts')).aggregateCommand,
+  },
+  {
+    name: 'customers',
+    summary: 'create, update, list and disable customers',
+    load: async () => (await import('./commands/customers.ts')).customersCommand,
+  },
+  {
+    name: 'keys',
+    summary: 'create, list, revoke and rotate API keys',
+    load: async () => (await import('./commands/keys.ts')).keysCommand,
+  },
+  {
+    name: 'link',
+    summary: 'issue a tracked presigned link for a customer',
+    load: async () => (await import('./commands/link.ts')).linkCommand,
+  },
+  {
+    name: 'reconcile',
+    summary: 'meter every log object that has not been metered yet',
+    load: async () => (await import('./commands/reconcile.ts')).reconcileCommand,
+  },
+  {
+    name: 'report',
+    summary: 'per-customer totals of a month or a day, as billing reads them',
+    load: async () => (await import('./commands/report.ts')).reportCommand,
+  },
+  {
+    name: 'verify',
+    summary: 'check that a period’s totals equal their ledger and every log object was metered',
+    load: async () => (await import('./commands/verify.ts')).verifyCommand,
+  },
+  {
+    name: 'audit',
+    summary: 'recompute a period from the raw logs and explain every difference',
+    load: async () => (await import('./commands/audit.ts')).auditCommand,
+  },
+  {
+    name: 'dev',
+    summary: 'run the local AWS stack (DynamoDB Local, S3 with access logging) until Ctrl-C',
+    load: async () => (await import('./commands/dev.ts')).devCommand,
+  },
+  {
+    name: 'demo',
+    summary: 'walk through the whole pipeline once and check the totals (npm run demo)',
+    load: async () => (await import('./commands/demo.ts')).demoCommand,
+  },
 ];
 
 function overview(): string {
@@ -49,11 +86,12 @@ export async function main(
     io.stdout.write(`${overview()}\n`);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (command === undefined) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) {
     io.stderr.write(`usage-meter: unknown command '${name}'\n\n${overview()}\n`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(`${command.usage}\n`);
     return 0;

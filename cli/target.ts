@@ -4,10 +4,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createLocalDynamoDbClient, createLocalS3Client } from '../local/clients.ts';
 import { LINK_SIGNER_IDENTITY } from '../local/identities.ts';
 import { localCredentials } from '../local/local-credentials.ts';
-import { LOCAL_REGION } from '../local/local-stack.ts';
 import { SIGNING_CLIENT_CONFIG } from '../shared/links/link-signer.ts';
 import { UsageError } from './command.ts';
-import { DEV_CONTENT_BUCKET, DEV_TABLE } from './commands/dev.ts';
+import { LOCAL_DEFAULTS } from '../local/defaults.ts';
 
 /** The options every command that reads or writes the table takes. */
 export const TARGET_OPTIONS = {
@@ -19,8 +18,8 @@ export const TARGET_OPTIONS = {
 } as const;
 
 export const TARGET_USAGE = `Where:
-  --local                    the stack of 'npm start': DynamoDB on 127.0.0.1:8000, S3 on
-                             127.0.0.1:4568, table ${DEV_TABLE}, bucket ${DEV_CONTENT_BUCKET}
+  --local                    the stack of 'npm start': DynamoDB on 127.0.0.1:${LOCAL_DEFAULTS.dynamodbPort}, S3 on
+                             127.0.0.1:${LOCAL_DEFAULTS.s3Port}, table ${LOCAL_DEFAULTS.table}, bucket ${LOCAL_DEFAULTS.contentBucket}
   --dynamodb-endpoint <url>  a local DynamoDB elsewhere (implies the local credentials)
   --s3-endpoint <url>        a local S3 elsewhere (implies the local credentials)
   --table <name>             the table (default: $TABLE_NAME)
@@ -56,11 +55,13 @@ export interface Target {
 export function openTarget(values: TargetValues, env: NodeJS.ProcessEnv): Target {
   const local = values.local === true;
   const dynamodbEndpoint =
-    values['dynamodb-endpoint'] ?? (local ? 'http://127.0.0.1:8000' : undefined);
-  const s3Endpoint = values['s3-endpoint'] ?? (local ? 'http://127.0.0.1:4568' : undefined);
+    values['dynamodb-endpoint'] ??
+    (local ? `http://127.0.0.1:${LOCAL_DEFAULTS.dynamodbPort}` : undefined);
+  const s3Endpoint =
+    values['s3-endpoint'] ?? (local ? `http://127.0.0.1:${LOCAL_DEFAULTS.s3Port}` : undefined);
   const reach = (endpoint: string) => ({
     endpoint,
-    region: LOCAL_REGION,
+    region: LOCAL_DEFAULTS.region,
     credentials: localCredentials(),
   });
   const dynamodb =
@@ -76,14 +77,14 @@ export function openTarget(values: TargetValues, env: NodeJS.ProcessEnv): Target
       ? s3
       : createLocalS3Client({
           endpoint: s3Endpoint,
-          region: LOCAL_REGION,
+          region: LOCAL_DEFAULTS.region,
           credentials: {
             accessKeyId: LINK_SIGNER_IDENTITY.accessKeyId,
             secretAccessKey: LINK_SIGNER_IDENTITY.secretAccessKey,
           },
         });
-  const tableName = values.table ?? (local ? DEV_TABLE : env.TABLE_NAME);
-  const bucket = values.bucket ?? (local ? DEV_CONTENT_BUCKET : env.CONTENT_BUCKET);
+  const tableName = values.table ?? (local ? LOCAL_DEFAULTS.table : env.TABLE_NAME);
+  const bucket = values.bucket ?? (local ? LOCAL_DEFAULTS.contentBucket : env.CONTENT_BUCKET);
   return {
     documents: DynamoDBDocumentClient.from(dynamodb),
     s3,

@@ -8,6 +8,7 @@ import {
   LOCAL_SIGNERS,
   operatorIdentity,
 } from './identities.ts';
+import { LOCAL_DEFAULTS } from './defaults.ts';
 import { DEFAULT_CACHE_DIR } from './local-credentials.ts';
 import {
   type BucketLogging,
@@ -16,7 +17,8 @@ import {
   startLocalS3,
 } from './s3/local-s3.ts';
 
-export const LOCAL_REGION = 'us-east-1';
+/** The local stack's region, in every ARN and signature. */
+export const LOCAL_REGION = LOCAL_DEFAULTS.region;
 /** The canonical user id written as Bucket Owner (and Requester) in local access logs. */
 export const LOCAL_OWNER_ID = '0d5a1e0c5b1f4e6a9c3d2b7a8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b';
 

@@ -30,8 +30,6 @@ Options:
   (default: a table, then the count of rejected lines)`;
 
 export const aggregateCommand: Command = {
-  name: 'aggregate',
-  summary: 'per-customer download/upload totals of access log files',
   usage: USAGE,
   async run(args, io) {
     const { format, paths, signers } = parseAggregateArgs(args);

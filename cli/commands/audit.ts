@@ -49,8 +49,6 @@ ${SIGNER_USAGE}
 ${TARGET_USAGE}`;
 
 export const auditCommand: Command = {
-  name: 'audit',
-  summary: 'recompute a period from the raw logs and explain every difference',
   usage: USAGE,
   async run(args, io) {
     const { values } = parseCommandArgs({

@@ -30,8 +30,6 @@ disable  stop every key of a customer at once (links already issued run until th
 ${TARGET_USAGE}`;
 
 export const customersCommand: Command = {
-  name: 'customers',
-  summary: 'create, update, list and disable customers',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs({

@@ -12,8 +12,6 @@ logs delivered and metered. Prints the metered totals next to what the clients c
 customers and what must bill nobody alike; exit code 0 only if they agree.`;
 
 export const demoCommand: Command = {
-  name: 'demo',
-  summary: 'walk through the whole pipeline once and check the totals (npm run demo)',
   usage: USAGE,
   async run(args, io) {
     parseCommandArgs({ args, options: {} });

@@ -7,19 +7,13 @@ import { createLocalClients } from '../../local/clients.ts';
 import { DEMO_CUSTOMER, ensureDemoCustomer, tryItCommands } from '../../local/demo-customer.ts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Command, type CommandIo, parseCommandArgs, UsageError } from '../command.ts';
-
-/** Buckets of the local pipeline: content is logged into the log bucket under LOG_PREFIX. */
-export const DEV_CONTENT_BUCKET = 'usage-meter-content';
-export const DEV_LOG_BUCKET = 'usage-meter-logs';
-export const DEV_LOG_PREFIX = 'logs/';
-/** The table of customers, keys, links and usage. */
-export const DEV_TABLE = 'usage-meter';
+import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
 
 const USAGE = `Usage: usage-meter dev [options]
 
 Runs the local AWS stack in the foreground until Ctrl-C: DynamoDB Local with the table
-'${DEV_TABLE}', the local S3 server with server access logging of '${DEV_CONTENT_BUCKET}'
-delivered to '${DEV_LOG_BUCKET}/${DEV_LOG_PREFIX}' and metered into the table as each arrives,
+'${LOCAL_DEFAULTS.table}', the local S3 server with server access logging of '${LOCAL_DEFAULTS.contentBucket}'
+delivered to '${LOCAL_DEFAULTS.logBucket}/${LOCAL_DEFAULTS.logPrefix}' and metered into the table as each arrives,
 and the link API (POST /links, GET /links/{linkId}, GET /usage) on 127.0.0.1.
 
 Options:
@@ -31,33 +25,31 @@ Options:
   --in-memory              keep nothing: DynamoDB in memory, S3 in a temporary folder`;
 
 export const devCommand: Command = {
-  name: 'dev',
-  summary: 'run the local AWS stack (DynamoDB Local, S3 with access logging) until Ctrl-C',
   usage: USAGE,
   async run(args, io) {
     const options = parseDevOptions(args);
     const { apiPort, ...stackOptions } = options;
     const { stack, api, stop } = await startLocalPipeline({
       ...stackOptions,
-      contentBucket: DEV_CONTENT_BUCKET,
-      logBucket: DEV_LOG_BUCKET,
-      logPrefix: DEV_LOG_PREFIX,
-      tableName: DEV_TABLE,
+      contentBucket: LOCAL_DEFAULTS.contentBucket,
+      logBucket: LOCAL_DEFAULTS.logBucket,
+      logPrefix: LOCAL_DEFAULTS.logPrefix,
+      tableName: LOCAL_DEFAULTS.table,
       env: process.env,
       logger: new Logger({ serviceName: 's3-usage-meter' }),
       apiPort,
       onNotificationError: (error) =>
         io.stderr.write(
           `metering a log object failed: ${String(error)}\n` +
-            `  (run: npx usage-meter reconcile --local --bucket ${DEV_LOG_BUCKET})\n`,
+            `  (run: npx usage-meter reconcile --local --bucket ${LOCAL_DEFAULTS.logBucket})\n`,
         ),
     });
     const { s3, dynamodb } = createLocalClients(stack);
     const demo = await ensureDemoCustomer({
       documents: DynamoDBDocumentClient.from(dynamodb),
       s3,
-      tableName: DEV_TABLE,
-      bucket: DEV_CONTENT_BUCKET,
+      tableName: LOCAL_DEFAULTS.table,
+      bucket: LOCAL_DEFAULTS.contentBucket,
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     });
     s3.destroy();
@@ -88,9 +80,9 @@ function parseDevOptions(args: string[]): DevOptions {
   const { values } = parseCommandArgs({
     args,
     options: {
-      'api-port': { type: 'string', default: '3000' },
-      's3-port': { type: 'string', default: '4568' },
-      'dynamodb-port': { type: 'string', default: '8000' },
+      'api-port': { type: 'string', default: String(LOCAL_DEFAULTS.apiPort) },
+      's3-port': { type: 'string', default: String(LOCAL_DEFAULTS.s3Port) },
+      'dynamodb-port': { type: 'string', default: String(LOCAL_DEFAULTS.dynamodbPort) },
       'log-interval': { type: 'string', default: '5' },
       'data-dir': { type: 'string', default: '.data' },
       'in-memory': { type: 'boolean', default: false },
@@ -135,9 +127,9 @@ function printBanner(
     [
       'Local AWS stack ready (Ctrl-C to stop)',
       `  link API     ${api.url}  (POST /links, GET /links/{linkId}, GET /usage; customers and keys: usage-meter customers|keys --local)`,
-      `  S3           ${stack.endpoints.s3}  (path-style; buckets ${DEV_CONTENT_BUCKET}, ${DEV_LOG_BUCKET})`,
-      `  access logs  ${DEV_CONTENT_BUCKET} → s3://${DEV_LOG_BUCKET}/${DEV_LOG_PREFIX}`,
-      `  DynamoDB     ${stack.endpoints.dynamodb}  (table ${DEV_TABLE})`,
+      `  S3           ${stack.endpoints.s3}  (path-style; buckets ${LOCAL_DEFAULTS.contentBucket}, ${LOCAL_DEFAULTS.logBucket})`,
+      `  access logs  ${LOCAL_DEFAULTS.contentBucket} → s3://${LOCAL_DEFAULTS.logBucket}/${LOCAL_DEFAULTS.logPrefix}`,
+      `  DynamoDB     ${stack.endpoints.dynamodb}  (table ${LOCAL_DEFAULTS.table})`,
       `  region       ${stack.region}; operator access key id ${stack.credentials.accessKeyId} (the pair: .cache/local-credentials.json)`,
       `  data         ${dataDir ?? 'in memory (nothing is kept)'}`,
       '',

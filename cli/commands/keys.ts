@@ -20,8 +20,6 @@ rotate  a new key replaces the old one in one step (the old one stops at once); 
 ${TARGET_USAGE}`;
 
 export const keysCommand: Command = {
-  name: 'keys',
-  summary: 'create, list, revoke and rotate API keys',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs({

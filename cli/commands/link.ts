@@ -33,8 +33,6 @@ const NUMBER_OPTIONS = {
 } as const;
 
 export const linkCommand: Command = {
-  name: 'link',
-  summary: 'issue a tracked presigned link for a customer',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs({

@@ -12,8 +12,6 @@ With several files each object also has "file". The count of rejected lines goes
 the exit code is 0 even when lines are rejected (they are data, not failures).`;
 
 export const parseCommand: Command = {
-  name: 'parse',
-  summary: 'print access log lines as JSON Lines records',
   usage: USAGE,
   async run(args, io) {
     const paths = parseCommandArgs({

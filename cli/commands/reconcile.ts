@@ -22,8 +22,6 @@ ${SIGNER_USAGE}
 ${TARGET_USAGE}`;
 
 export const reconcileCommand: Command = {
-  name: 'reconcile',
-  summary: 'meter every log object that has not been metered yet',
   usage: USAGE,
   async run(args, io) {
     const { values } = parseCommandArgs({

@@ -21,8 +21,6 @@ ${TARGET_USAGE}`;
 const FORMATS = ['table', 'json', 'csv'] as const;
 
 export const reportCommand: Command = {
-  name: 'report',
-  summary: 'per-customer totals of a month or a day, as billing reads them',
   usage: USAGE,
   async run(args, io) {
     const { values } = parseCommandArgs({

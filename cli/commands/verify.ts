@@ -26,8 +26,6 @@ ${LOG_BUCKET_USAGE}
 ${TARGET_USAGE}`;
 
 export const verifyCommand: Command = {
-  name: 'verify',
-  summary: 'check that a period’s totals equal their ledger and every log object was metered',
   usage: USAGE,
   async run(args, io) {
     const { values } = parseCommandArgs({
