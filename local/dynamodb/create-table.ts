@@ -5,7 +5,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { describeTable, TTL_ATTRIBUTE } from '../../shared/table.ts';
+import { describeTable, TTL_ATTRIBUTE } from '../../shared/table/schema.ts';
 
 /**
  * Creates the project's table (shared/table.ts) unless it exists, with time-to-live on,

@@ -12,23 +12,25 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { TABLE_INDEX } from '../table.ts';
+import { TABLE_INDEX } from '../table/schema.ts';
 import type { GeneratedApiKey } from './api-key.ts';
 import type { Customer, CustomerStatus, NewCustomer } from './customer.ts';
 import type { ApiKeyInfo, CustomerStore } from './customer-store.ts';
+import {
+  API_KEY_REF_PREFIX,
+  apiKeyKey,
+  apiKeyRefKey,
+  CUSTOMER_LIST,
+  customerListSortKey,
+  customerPartition,
+  customerProfileKey,
+} from '../table/keys.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** Every customer profile is also in one GSI partition, so that listing them is a Query. */
-const CUSTOMER_LIST = 'CUSTOMERS';
 
-const customerKey = (customerId: string) => ({ PK: `CUSTOMER#${customerId}`, SK: 'PROFILE' });
-const apiKeyKey = (keyHash: string) => ({ PK: `APIKEY#${keyHash}`, SK: 'APIKEY' });
 /** The customer's own entry for each key: how keys are listed and revoked by id. */
-const keyRefKey = (customerId: string, keyId: string) => ({
-  PK: `CUSTOMER#${customerId}`,
-  SK: `APIKEY#${keyId}`,
-});
 
 /**
  * Customers and API keys in the single table (docs/data-model.md). An API key is stored as
@@ -48,9 +50,9 @@ export class DynamoDbCustomerStore implements CustomerStore {
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            ...customerKey(customer.customerId),
+            ...customerProfileKey(customer.customerId),
             GSI1PK: CUSTOMER_LIST,
-            GSI1SK: `CUSTOMER#${customer.customerId}`,
+            GSI1SK: customerListSortKey(customer.customerId),
             type: 'customer',
             ...created,
           },
@@ -68,7 +70,7 @@ export class DynamoDbCustomerStore implements CustomerStore {
 
   async getCustomer(customerId: string): Promise<Customer | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: customerKey(customerId) }),
+      new GetCommand({ TableName: this.tableName, Key: customerProfileKey(customerId) }),
     );
     return Item === undefined ? undefined : toCustomer(Item);
   }
@@ -93,7 +95,7 @@ export class DynamoDbCustomerStore implements CustomerStore {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: customerKey(customer.customerId),
+          Key: customerProfileKey(customer.customerId),
           UpdateExpression: 'SET #name = :name, keyPrefixes = :keyPrefixes, uploadPrefix = :upload',
           ConditionExpression: 'attribute_exists(PK)',
           ExpressionAttributeNames: { '#name': 'name' },
@@ -119,7 +121,7 @@ export class DynamoDbCustomerStore implements CustomerStore {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: customerKey(customerId),
+          Key: customerProfileKey(customerId),
           UpdateExpression: 'SET #status = :disabled, disabledAt = if_not_exists(disabledAt, :now)',
           ConditionExpression: 'attribute_exists(PK)',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -151,7 +153,10 @@ export class DynamoDbCustomerStore implements CustomerStore {
       {
         TableName: this.tableName,
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :keys)',
-        ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':keys': 'APIKEY#' },
+        ExpressionAttributeValues: {
+          ':pk': customerPartition(customerId),
+          ':keys': API_KEY_REF_PREFIX,
+        },
       },
     );
     for await (const page of pages) keys.push(...(page.Items ?? []).map(toApiKeyInfo));
@@ -201,7 +206,7 @@ export class DynamoDbCustomerStore implements CustomerStore {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: keyRefKey(customerId, keyId),
+        Key: apiKeyRefKey(customerId, keyId),
         ConsistentRead: true,
       }),
     );
@@ -213,7 +218,7 @@ export class DynamoDbCustomerStore implements CustomerStore {
     return {
       ConditionCheck: {
         TableName: this.tableName,
-        Key: customerKey(customerId),
+        Key: customerProfileKey(customerId),
         ConditionExpression: '#status = :active',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':active': 'active' },
@@ -235,7 +240,7 @@ export class DynamoDbCustomerStore implements CustomerStore {
         Put: {
           TableName: this.tableName,
           Item: {
-            ...keyRefKey(info.customerId, info.keyId),
+            ...apiKeyRefKey(info.customerId, info.keyId),
             type: 'apiKeyRef',
             keyHash: key.keyHash,
             ...info,
@@ -247,7 +252,7 @@ export class DynamoDbCustomerStore implements CustomerStore {
   }
 
   private revokeKey(keyHash: string, customerId: string, keyId: string, now: Date): TransactItem[] {
-    return [apiKeyKey(keyHash), keyRefKey(customerId, keyId)].map((Key) => ({
+    return [apiKeyKey(keyHash), apiKeyRefKey(customerId, keyId)].map((Key) => ({
       Update: {
         TableName: this.tableName,
         Key,

@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TooManyRequestsError } from '../errors.ts';
-import { TTL_ATTRIBUTE } from '../table.ts';
+import { TTL_ATTRIBUTE } from '../table/schema.ts';
+import { linkRateKey } from '../table/keys.ts';
 import type { LinkRateLimiter } from './link-rate-limiter.ts';
 
 const WINDOW_MS = 60_000;
@@ -25,10 +26,7 @@ export class DynamoDbLinkRateLimiter implements LinkRateLimiter {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: {
-            PK: `RATE#${customerId}`,
-            SK: `LINKS#${new Date(windowStart).toISOString().slice(0, 16)}`,
-          },
+          Key: linkRateKey(customerId, new Date(windowStart).toISOString().slice(0, 16)),
           UpdateExpression: 'ADD #count :one SET #ttl = :ttl',
           ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
           ExpressionAttributeNames: { '#count': 'count', '#ttl': TTL_ATTRIBUTE },

@@ -1,9 +1,9 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { TTL_ATTRIBUTE } from '../table.ts';
+import { TTL_ATTRIBUTE } from '../table/schema.ts';
+import { linkKey } from '../table/keys.ts';
 import { COUNTER_NAMES } from '../usage/usage-counters.ts';
 import type { LinkRecord, LinkRegistry, LinkUsageSoFar } from './link-registry.ts';
 
-const linkKey = (linkId: string) => ({ PK: `LINK#${linkId}`, SK: 'LINK' });
 const DAY_SECONDS = 86_400;
 
 /**

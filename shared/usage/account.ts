@@ -1,3 +1,4 @@
+import { customerPartition, untrackedPartition } from '../table/keys.ts';
 import type { UntrackedReason } from './attribution-rules.ts';
 
 /** Whose totals a contribution adds to: a customer, or the untracked requests of one reason. */
@@ -7,6 +8,6 @@ export type Account =
 /** The partition key of an account's items. */
 export function accountKey(account: Account): string {
   return account.kind === 'customer'
-    ? `CUSTOMER#${account.customerId}`
-    : `UNTRACKED#${account.reason}`;
+    ? customerPartition(account.customerId)
+    : untrackedPartition(account.reason);
 }

@@ -18,9 +18,18 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { forEachConcurrently } from '../concurrency.ts';
 import { withRetries } from '../retry.ts';
-import { TABLE_INDEX } from '../table.ts';
+import { TABLE_INDEX } from '../table/schema.ts';
+import {
+  contentDigestKey,
+  ledgerPeriodPrefix,
+  ledgerSortKey,
+  linkChunkMarkerKey,
+  linkKey,
+  logSummaryKey,
+  totalsSortKey,
+} from '../table/keys.ts';
 import { UNTRACKED_REASONS, type UntrackedReason } from './attribution-rules.ts';
-import { type Period, totalsKey } from './period.ts';
+import type { Period } from './period.ts';
 import { type Account, accountKey } from './account.ts';
 import type { Chunk, Contribution } from './plan-chunks.ts';
 import type { LinkUsage } from './usage-aggregator.ts';
@@ -46,7 +55,7 @@ const counterValues = (counters: UsageCounters) =>
 
 /**
  * The usage model of docs/data-model.md in the single table. A chunk's ledger items
- * (`SRC#<day>#<log object>`, conditional on not existing) are both its idempotency marker
+ * (`ledgerSortKey`, conditional on not existing) are both its idempotency marker
  * and its audit trail: the transaction that adds them also ADDs to the daily and monthly
  * totals, so totals change exactly when the ledger does.
  */
@@ -66,7 +75,7 @@ export class DynamoDbUsageStore implements UsageStore {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { PK: `LOG#${logObject}`, SK: 'SUMMARY' },
+        Key: logSummaryKey(logObject),
         ConsistentRead: true,
       }),
     );
@@ -79,8 +88,7 @@ export class DynamoDbUsageStore implements UsageStore {
     const summaries = new Map<string, LogSummary>();
     for (let start = 0; start < logObjects.length; start += 100) {
       const keys = [...new Set(logObjects.slice(start, start + 100))].map((logObject) => ({
-        PK: `LOG#${logObject}`,
-        SK: 'SUMMARY',
+        ...logSummaryKey(logObject),
       }));
       for (const item of await this.batchGet(keys)) {
         const { PK: _pk, SK: _sk, type: _type, ...summary } = item;
@@ -91,7 +99,7 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   async claimContent(digest: string, logObject: string): Promise<string | undefined> {
-    const key = { PK: `DIGEST#${digest}`, SK: 'DIGEST' };
+    const key = contentDigestKey(digest);
     try {
       this.#writeRequests++;
       await this.client.send(
@@ -203,7 +211,7 @@ export class DynamoDbUsageStore implements UsageStore {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { PK: `LINK#${move.linkId}`, SK: 'LINK' },
+          Key: linkKey(move.linkId),
           UpdateExpression: `SET ${times.map((n) => `${n} = :${n}`).join(', ')}`,
           // ISO 8601 UTC times compare correctly as strings. A link that is gone stays gone.
           ConditionExpression: [
@@ -227,7 +235,7 @@ export class DynamoDbUsageStore implements UsageStore {
     linkIds: string[],
   ): Promise<Map<string, { customerId: string; firstAccess?: string; lastAccess?: string }>> {
     const items = await this.batchGet(
-      linkIds.map((id) => ({ PK: `LINK#${id}`, SK: 'LINK' })),
+      linkIds.map((id) => linkKey(id)),
       'linkId, customerId, firstAccess, lastAccess',
     );
     return new Map(
@@ -272,7 +280,7 @@ export class DynamoDbUsageStore implements UsageStore {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { PK: `LOG#${summary.logObject}`, SK: 'SUMMARY', type: 'logSummary', ...summary },
+        Item: { ...logSummaryKey(summary.logObject), type: 'logSummary', ...summary },
       }),
     );
   }
@@ -285,7 +293,7 @@ export class DynamoDbUsageStore implements UsageStore {
         TableName: this.tableName,
         IndexName: TABLE_INDEX,
         KeyConditionExpression: 'GSI1PK = :period',
-        ExpressionAttributeValues: { ':period': totalsKey(period) },
+        ExpressionAttributeValues: { ':period': totalsSortKey(period) },
       },
     );
     for await (const page of pages) {
@@ -304,7 +312,7 @@ export class DynamoDbUsageStore implements UsageStore {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { PK: accountKey(account), SK: totalsKey(period) },
+        Key: { PK: accountKey(account), SK: totalsSortKey(period) },
       }),
     );
     return Item === undefined ? undefined : toCounters(Item);
@@ -329,7 +337,10 @@ export class DynamoDbUsageStore implements UsageStore {
       {
         TableName: this.tableName,
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :period)',
-        ExpressionAttributeValues: { ':pk': accountKey(account), ':period': `SRC#${period.value}` },
+        ExpressionAttributeValues: {
+          ':pk': accountKey(account),
+          ':period': ledgerPeriodPrefix(period),
+        },
         ConsistentRead: true,
       },
     );
@@ -349,7 +360,7 @@ export class DynamoDbUsageStore implements UsageStore {
           TableName: this.tableName,
           Item: {
             PK: accountKey(account),
-            SK: ledgerKey(day, logObject, part),
+            SK: ledgerSortKey(day, logObject, part),
             type: 'contribution',
             logObject,
             day,
@@ -378,7 +389,7 @@ export class DynamoDbUsageStore implements UsageStore {
     return {
       Update: {
         TableName: this.tableName,
-        Key: { PK: accountKey(account), SK: totalsKey(period) },
+        Key: { PK: accountKey(account), SK: totalsSortKey(period) },
         UpdateExpression: `SET #type = :type, #period = :period${
           customer ? ', customerId = :customer, GSI1PK = :index, GSI1SK = :pk' : ''
         } ${ADD_COUNTERS}`,
@@ -390,7 +401,7 @@ export class DynamoDbUsageStore implements UsageStore {
           ...(customer
             ? {
                 ':customer': account.customerId,
-                ':index': totalsKey(period),
+                ':index': totalsSortKey(period),
                 ':pk': accountKey(account),
               }
             : {}),
@@ -404,18 +415,14 @@ export class DynamoDbUsageStore implements UsageStore {
       {
         Put: {
           TableName: this.tableName,
-          Item: {
-            PK: `LOG#${logObject}`,
-            SK: `LINKS#${String(index).padStart(6, '0')}`,
-            type: 'linkChunk',
-          },
+          Item: { ...linkChunkMarkerKey(logObject, index), type: 'linkChunk' },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
       ...links.map((usage): TransactItem => ({
         Update: {
           TableName: this.tableName,
-          Key: { PK: `LINK#${usage.linkId}`, SK: 'LINK' },
+          Key: linkKey(usage.linkId),
           UpdateExpression: ADD_COUNTERS,
           ConditionExpression: 'attribute_exists(PK) AND customerId = :customer',
           ExpressionAttributeNames: COUNTER_NAMES_MAP,
@@ -434,7 +441,7 @@ export class DynamoDbUsageStore implements UsageStore {
   ): Promise<Contribution[]> {
     const key = (c: Contribution) => ({
       PK: accountKey(c.account),
-      SK: ledgerKey(c.day, logObject, c.part),
+      SK: ledgerSortKey(c.day, logObject, c.part),
     });
     const items = await this.batchGet(contributions.map(key), 'PK, SK');
     const present = new Set(items.map((item) => `${String(item.PK)} ${String(item.SK)}`));
@@ -450,10 +457,6 @@ export class DynamoDbUsageStore implements UsageStore {
       { retryable: isContention },
     );
   }
-}
-
-function ledgerKey(day: string, logObject: string, part?: number): string {
-  return part === undefined ? `SRC#${day}#${logObject}` : `SRC#${day}#${logObject}#${part}`;
 }
 
 function toCounters(item: Record<string, unknown>): UsageCounters {

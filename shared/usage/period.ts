@@ -13,11 +13,6 @@ export function parsePeriod(text: string): Period | undefined {
   return undefined;
 }
 
-/** The sort key of an account's totals for a period: `USAGE#M#2026-11`, `USAGE#D#2026-11-22`. */
-export function totalsKey(period: Period): string {
-  return `USAGE#${period.kind === 'month' ? 'M' : 'D'}#${period.value}`;
-}
-
 /** The first and last UTC day of a period, `yyyy-mm-dd`. */
 export function periodDays(period: Period): { first: string; last: string } {
   if (period.kind === 'day') return { first: period.value, last: period.value };

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISSUE_LINK_ROUTES } from '../../functions/issue-link/issue-link.ts';
-import { describeTable, TTL_ATTRIBUTE } from '../../shared/table.ts';
+import { describeTable, TTL_ATTRIBUTE } from '../../shared/table/schema.ts';
 import { checkAgainstSpec } from '../helpers/cloudformation-spec.ts';
 import {
   ACCOUNT,
