@@ -4,7 +4,7 @@ import type { S3Event } from 'aws-lambda';
 import { createMeterLogsHandler } from '../functions/meter-logs/meter-logs.ts';
 import { createMeterLogsDeps } from '../functions/meter-logs/meter-logs-deps.ts';
 import { listLogObjects } from '../shared/access-log/log-object-reader.ts';
-import { reconcileLogBucket, type ReconcileProgress } from '../shared/usage/reconcile.ts';
+import { reconcileLogBucket, type ReconcileProgress } from '../shared/metering/reconcile.ts';
 import { createLocalClients } from './clients.ts';
 import type { LocalStack } from './local-stack.ts';
 

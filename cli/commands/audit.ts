@@ -5,9 +5,9 @@ import {
   listLogObjects,
 } from '../../shared/access-log/log-object-reader.ts';
 import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
-import { athenaAuditQuery } from '../../shared/usage/athena-audit-query.ts';
-import { runAthenaStatements } from '../../shared/usage/athena-runner.ts';
-import { type AuditLine, auditPeriod } from '../../shared/usage/audit.ts';
+import { athenaAuditQuery } from '../../shared/metering/athena-audit-query.ts';
+import { runAthenaStatements } from '../../shared/metering/athena-runner.ts';
+import { type AuditLine, auditPeriod } from '../../shared/metering/audit.ts';
 import { createAttributionRules } from '../../shared/usage/attribution-rules.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import { COUNTER_NAMES, type UsageCounters } from '../../shared/usage/usage-counters.ts';

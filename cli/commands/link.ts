@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createIssueLinkDeps } from '../../functions/issue-link/issue-link-deps.ts';
 import { loadIssueLinkConfig } from '../../shared/config.ts';
-import { NotFoundError } from '../../shared/errors.ts';
+import { ForbiddenError, NotFoundError } from '../../shared/errors.ts';
 import { validateLinkRequest } from '../../shared/links/link-request.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
@@ -73,6 +73,9 @@ export const linkCommand: Command = {
       const request = validateLinkRequest(body, deps.maxExpiresIn);
       const customer = await deps.customers.getCustomer(customerId);
       if (customer === undefined) throw new NotFoundError(`no customer ${customerId}`);
+      if (customer.status !== 'active') {
+        throw new ForbiddenError(`customer ${customerId} is ${customer.status}`);
+      }
       const link = await deps.issuer.issue(customer, request);
       const output = values.json
         ? link

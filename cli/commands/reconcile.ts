@@ -4,7 +4,7 @@ import {
 } from '../../shared/access-log/log-object-reader.ts';
 import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
-import { reconcileLogBucket, type ReconcileProgress } from '../../shared/usage/reconcile.ts';
+import { reconcileLogBucket, type ReconcileProgress } from '../../shared/metering/reconcile.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { readSignerOption, SIGNER_OPTION, SIGNER_USAGE } from '../signer-option.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
@@ -57,6 +57,7 @@ export const reconcileCommand: Command = {
         logBucket,
         logPrefix: values.prefix,
         signers,
+        now: () => new Date(),
         keys: listLogObjects(
           target.s3,
           logBucket,

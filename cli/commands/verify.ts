@@ -1,5 +1,5 @@
 import { listLogObjects } from '../../shared/access-log/log-object-reader.ts';
-import { checkCompleteness } from '../../shared/usage/completeness.ts';
+import { checkCompleteness } from '../../shared/metering/completeness.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import type { Account } from '../../shared/usage/account.ts';
 import { COUNTER_NAMES, type UsageCounters } from '../../shared/usage/usage-counters.ts';

@@ -40,7 +40,6 @@ export function createIssueLinkDeps(options: {
     issuer: createLinkIssuer({
       bucket: config.contentBucket,
       defaultExpiresIn: config.defaultExpiresIn,
-      maxExpiresIn: config.maxExpiresIn,
       linkRetentionDays: config.linkRetentionDays,
       signer: createLinkSigner(signingS3),
       registry,

@@ -20,6 +20,7 @@ export function createMeterLogsDeps(options: {
     open: createS3LogObjectOpener(options.s3),
     logPrefix: options.config.logPrefix,
     signers: options.config.signers,
+    now: () => new Date(),
     logger: options.logger,
   };
 }

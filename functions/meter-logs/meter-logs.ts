@@ -3,8 +3,8 @@ import type { S3Event } from 'aws-lambda';
 import type { LogObjectOpener } from '../../shared/access-log/log-object-reader.ts';
 import type { CustomerStore } from '../../shared/customers/customer-store.ts';
 import { isAccessLogKey } from '../../shared/access-log/log-object-key.ts';
-import { lazyAttributionRules } from '../../shared/usage/load-attribution-rules.ts';
-import { meterLogObject } from '../../shared/usage/meter-log-object.ts';
+import { lazyAttributionRules } from '../../shared/metering/load-attribution-rules.ts';
+import { meterLogObject } from '../../shared/metering/meter-log-object.ts';
 import type { UsageStore } from '../../shared/usage/usage-store.ts';
 
 export interface MeterLogsDeps {
@@ -15,6 +15,7 @@ export interface MeterLogsDeps {
   logPrefix: string;
   /** The stack's signer identities: only requests they signed bill a customer. */
   signers: readonly string[];
+  now: () => Date;
   logger: Logger;
 }
 
@@ -41,6 +42,7 @@ export function createMeterLogsHandler(deps: MeterLogsDeps) {
         logObject: `${bucket}/${key}`,
         open: () => deps.open(bucket, key),
         loadRules,
+        now: deps.now,
         ...(etag === undefined || etag === '' ? {} : { etag }),
       });
       if (contentChanged) {

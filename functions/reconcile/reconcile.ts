@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { ListedObject, LogObjectOpener } from '../../shared/access-log/log-object-reader.ts';
 import type { CustomerStore } from '../../shared/customers/customer-store.ts';
-import { reconcileLogBucket } from '../../shared/usage/reconcile.ts';
+import { reconcileLogBucket } from '../../shared/metering/reconcile.ts';
 import type { UsageStore } from '../../shared/usage/usage-store.ts';
 
 export interface ReconcileDeps {
@@ -53,6 +53,7 @@ export function createReconcileHandler(deps: ReconcileDeps) {
       logBucket: deps.logBucket,
       logPrefix: deps.logPrefix,
       signers: deps.signers,
+      now: deps.now,
       keys: deps.listKeys(`${deps.logPrefix}${since}`),
       concurrency: CONCURRENCY,
       shouldStop: () => (stoppedEarly ||= context.getRemainingTimeInMillis() < STOP_MARGIN_MS),

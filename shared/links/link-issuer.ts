@@ -9,7 +9,6 @@ import type { ObjectLookup } from './object-lookup.ts';
 export interface LinkIssuerDeps {
   bucket: string;
   defaultExpiresIn: number;
-  maxExpiresIn: number;
   linkRetentionDays: number;
   signer: LinkSigner;
   registry: LinkRegistry;
@@ -28,17 +27,24 @@ export interface IssuedLink extends LinkRecord {
   expiresIn: number;
 }
 
+/** Issues a tracked link for an active customer: the port the link API's handler calls. */
+export interface LinkIssuer {
+  /**
+   * Checks the key against the customer's prefixes (403), a GET's object (404), signs and
+   * records the link, and returns it with its URL.
+   */
+  issue(customer: Customer, request: LinkRequest): Promise<IssuedLink>;
+}
+
 /**
- * Issues tracked links for a customer: checks that the key is one the customer may use
- * (downloads under its key prefixes or upload prefix, uploads only under its upload
- * prefix), that a GET's object exists, signs, and records the link before returning it.
+ * Issues tracked links: checks that the key is one the customer may use (downloads under
+ * its key prefixes or upload prefix, uploads only under its upload prefix), that a GET's
+ * object exists, signs, and records the link before returning it. The caller has checked
+ * that the customer is active (authenticateCaller), and the request (validateLinkRequest).
  */
-export function createLinkIssuer(deps: LinkIssuerDeps) {
+export function createLinkIssuer(deps: LinkIssuerDeps): LinkIssuer {
   return {
     async issue(customer: Customer, request: LinkRequest): Promise<IssuedLink> {
-      if (customer.status !== 'active') {
-        throw new ForbiddenError(`customer ${customer.customerId} is ${customer.status}`);
-      }
       const allowed =
         request.method === 'GET'
           ? mayDownload(customer, request.key)
@@ -54,12 +60,10 @@ export function createLinkIssuer(deps: LinkIssuerDeps) {
       const credentialsExpiration = await deps.credentialsExpiration();
       const expiry = resolveLinkExpiry({
         now,
-        maxSeconds: deps.maxExpiresIn,
-        defaultSeconds: deps.defaultExpiresIn,
-        ...(request.expiresIn === undefined ? {} : { requestedSeconds: request.expiresIn }),
+        seconds: request.expiresIn ?? deps.defaultExpiresIn,
         ...(credentialsExpiration === undefined ? {} : { credentialsExpiration }),
       });
-      // The request was validated against the same maximum: only expired credentials remain.
+      // The lifetime was validated with the request: only expired credentials remain.
       if (!expiry.ok) throw new AppError(expiry.problem, { status: 500, expose: false });
       if (request.method === 'GET' && !(await deps.objects.exists(deps.bucket, request.key))) {
         throw new NotFoundError(`no object ${request.key}`);
@@ -109,8 +113,6 @@ export function createLinkIssuer(deps: LinkIssuerDeps) {
     },
   };
 }
-
-export type LinkIssuer = ReturnType<typeof createLinkIssuer>;
 
 function pick<T extends object, K extends keyof T>(value: T, name: K): Partial<Pick<T, K>> {
   return value[name] === undefined ? {} : ({ [name]: value[name] } as Pick<T, K>);

@@ -60,16 +60,10 @@ const counterValues = (counters: UsageCounters) =>
  * totals, so totals change exactly when the ledger does.
  */
 export class DynamoDbUsageStore implements UsageStore {
-  #writeRequests = 0;
-
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
-
-  get writeRequests(): number {
-    return this.#writeRequests;
-  }
 
   async findSummary(logObject: string): Promise<LogSummary | undefined> {
     const { Item } = await this.client.send(
@@ -101,7 +95,6 @@ export class DynamoDbUsageStore implements UsageStore {
   async claimContent(digest: string, logObject: string): Promise<string | undefined> {
     const key = contentDigestKey(digest);
     try {
-      this.#writeRequests++;
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
@@ -121,10 +114,14 @@ export class DynamoDbUsageStore implements UsageStore {
     return String(Item?.logObject);
   }
 
-  async applyChunk(logObject: string, chunk: Chunk): Promise<'applied' | 'skipped'> {
+  async applyChunk(
+    logObject: string,
+    chunk: Chunk,
+    appliedAt: Date,
+  ): Promise<'applied' | 'skipped'> {
     if (chunk.kind === 'links') return this.applyLinkChunk(logObject, chunk.index, chunk.links);
     try {
-      await this.transact(this.totalsActions(logObject, chunk.contributions));
+      await this.transact(this.totalsActions(logObject, chunk.contributions, appliedAt));
       return 'applied';
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -134,7 +131,7 @@ export class DynamoDbUsageStore implements UsageStore {
     const missing = await this.missingContributions(logObject, chunk.contributions);
     for (const contribution of missing) {
       try {
-        await this.transact(this.totalsActions(logObject, [contribution]));
+        await this.transact(this.totalsActions(logObject, [contribution], appliedAt));
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
@@ -207,7 +204,6 @@ export class DynamoDbUsageStore implements UsageStore {
   private async moveAccessTimes(move: AccessTimeMove): Promise<boolean> {
     const times = (['firstAccess', 'lastAccess'] as const).filter((n) => move[n] !== undefined);
     try {
-      this.#writeRequests++;
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -276,7 +272,6 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   async writeSummary(summary: LogSummary): Promise<void> {
-    this.#writeRequests++;
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
@@ -350,8 +345,11 @@ export class DynamoDbUsageStore implements UsageStore {
     return sum;
   }
 
-  private totalsActions(logObject: string, contributions: Contribution[]): TransactItem[] {
-    const appliedAt = new Date().toISOString();
+  private totalsActions(
+    logObject: string,
+    contributions: Contribution[],
+    appliedAt: Date,
+  ): TransactItem[] {
     const months = new Map<string, { account: Account; month: string; counters: UsageCounters }>();
     const items: TransactItem[] = [];
     for (const { account, day, counters, part } of contributions) {
@@ -364,7 +362,7 @@ export class DynamoDbUsageStore implements UsageStore {
             type: 'contribution',
             logObject,
             day,
-            appliedAt,
+            appliedAt: appliedAt.toISOString(),
             ...counters,
           },
           ConditionExpression: 'attribute_not_exists(PK)',
@@ -451,7 +449,6 @@ export class DynamoDbUsageStore implements UsageStore {
   private async transact(items: TransactItem[]): Promise<void> {
     await withRetries(
       () => {
-        this.#writeRequests++;
         return this.client.send(new TransactWriteCommand({ TransactItems: items }));
       },
       { retryable: isContention },

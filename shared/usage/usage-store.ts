@@ -50,7 +50,7 @@ export interface UsageStore {
    * Applies one chunk of a log object in one transaction; 'skipped' when it had been
    * applied before (its ledger items exist). Conflicts and throttling are retried.
    */
-  applyChunk(logObject: string, chunk: Chunk): Promise<'applied' | 'skipped'>;
+  applyChunk(logObject: string, chunk: Chunk, appliedAt: Date): Promise<'applied' | 'skipped'>;
   /** Moves each link's first and last access times outwards (idempotent: min and max). */
   recordAccessTimes(links: Iterable<LinkUsage>): Promise<void>;
   writeSummary(summary: LogSummary): Promise<void>;
@@ -61,6 +61,4 @@ export interface UsageStore {
   listUntrackedTotals(period: Period): Promise<Map<UntrackedReason, UsageCounters>>;
   /** The sum of an account's ledger items in a period: what its totals must equal. */
   sumContributions(account: Account, period: Period): Promise<UsageCounters>;
-  /** The number of DynamoDB write requests made so far (for the benchmark). */
-  readonly writeRequests: number;
 }

@@ -18,7 +18,7 @@ import { createLinkIssuer } from '../../shared/links/link-issuer.ts';
 import { createLinkSigner } from '../../shared/links/link-signer.ts';
 import { createS3ObjectLookup } from '../../shared/links/object-lookup.ts';
 import { signingKeysFromSecret } from '../../shared/links/signing-keys.ts';
-import { meterLogObject } from '../../shared/usage/meter-log-object.ts';
+import { meterLogObject } from '../../shared/metering/meter-log-object.ts';
 import { apiEvent } from '../helpers/api-events.ts';
 import { logLine } from '../helpers/log-objects.ts';
 import { s3ClientFor, startTestStack } from '../helpers/local-stack.ts';
@@ -64,7 +64,6 @@ function issuerSettings() {
   return {
     bucket: CONTENT,
     defaultExpiresIn: 900,
-    maxExpiresIn: 3600,
     linkRetentionDays: 90,
     signer: createLinkSigner(s3),
     registry: new DynamoDbLinkRegistry(table.documents, table.tableName),
@@ -609,6 +608,7 @@ describe('GET /usage', () => {
           `${logLine({ customer: 'globex', bytes: 99, time: '2026-11-21T10:00:00Z' })}\n`,
         ]),
       loadRules: () => Promise.resolve(testRules([customer('acme'), customer('globex')])),
+      now: () => new Date(),
     });
     const month = await usageOf(keys.acme, '2026-11');
     expect(month).toMatchObject({ status: 200 });

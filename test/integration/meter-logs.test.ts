@@ -265,25 +265,41 @@ describe('meter-logs on DynamoDB Local and the local S3', () => {
     });
     const object = 'logs-bucket/logs/rechunked';
     expect(
-      await store.applyChunk(object, {
-        kind: 'totals',
-        index: 0,
-        contributions: [contribution('re-a', 1), contribution('re-b', 2)],
-      }),
+      await store.applyChunk(
+        object,
+        {
+          kind: 'totals',
+          index: 0,
+          contributions: [contribution('re-a', 1), contribution('re-b', 2)],
+        },
+        new Date(),
+      ),
     ).toBe('applied');
     expect(
-      await store.applyChunk(object, {
-        kind: 'totals',
-        index: 0,
-        contributions: [contribution('re-a', 1), contribution('re-b', 2), contribution('re-c', 3)],
-      }),
+      await store.applyChunk(
+        object,
+        {
+          kind: 'totals',
+          index: 0,
+          contributions: [
+            contribution('re-a', 1),
+            contribution('re-b', 2),
+            contribution('re-c', 3),
+          ],
+        },
+        new Date(),
+      ),
     ).toBe('applied');
     expect(
-      await store.applyChunk(object, {
-        kind: 'totals',
-        index: 0,
-        contributions: [contribution('re-c', 3)],
-      }),
+      await store.applyChunk(
+        object,
+        {
+          kind: 'totals',
+          index: 0,
+          contributions: [contribution('re-c', 3)],
+        },
+        new Date(),
+      ),
     ).toBe('skipped');
     for (const [id, bytes] of [
       ['re-a', 1],

@@ -8,7 +8,7 @@ import {
   type LogObjectOpener,
 } from '../../shared/access-log/log-object-reader.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
-import { meterLogObject } from '../../shared/usage/meter-log-object.ts';
+import { meterLogObject } from '../../shared/metering/meter-log-object.ts';
 import { logLine } from '../helpers/log-objects.ts';
 import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
 import { SIGNER_ROLE, testRules } from '../helpers/rules.ts';
@@ -86,6 +86,7 @@ describe('the scheduled reconcile', () => {
       logObject: `${BUCKET}/${keys[2]}`,
       open: () => createS3LogObjectOpener(s3)(BUCKET, keys[2] ?? ''),
       loadRules: () => Promise.resolve(testRules()),
+      now: () => NOW,
     });
     const logger = new Logger({ logLevel: 'SILENT' });
     const info = vi.spyOn(logger, 'info');

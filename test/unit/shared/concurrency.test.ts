@@ -30,4 +30,24 @@ describe('forEachConcurrently', () => {
     expect(started).toEqual([1, 2]);
     expect(settled).toBe(1);
   });
+
+  it('takes items from a stream as it goes, one pull at a time, and stops pulling on a failure', async () => {
+    let pulled = 0;
+    async function* listing() {
+      for (let n = 1; n <= 20; n++) {
+        pulled++;
+        await sleep(1);
+        yield n;
+      }
+    }
+    const seen: number[] = [];
+    const run = forEachConcurrently(listing(), 3, async (n) => {
+      seen.push(n);
+      if (n === 5) throw new Error('object 5 failed');
+      await sleep(5);
+    });
+    await expect(run).rejects.toThrow('object 5 failed');
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(pulled).toBeLessThan(20);
+  });
 });

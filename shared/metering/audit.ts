@@ -6,12 +6,17 @@ import { isAccessLogKey } from '../access-log/log-object-key.ts';
 import type { ListedObject, LogObjectOpener } from '../access-log/log-object-reader.ts';
 import { parseLogStream } from '../access-log/parse-stream.ts';
 import { readLines } from '../access-log/read-lines.ts';
-import { attributeRequest } from './attribute-request.ts';
-import type { AttributionRules } from './attribution-rules.ts';
+import { attributeRequest } from '../usage/attribute-request.ts';
+import type { AttributionRules } from '../usage/attribution-rules.ts';
 import { LATE_DELIVERY_DAYS } from './completeness.ts';
-import { addDays, type Period, periodDays } from './period.ts';
-import { addCounters, COUNTER_NAMES, emptyCounters, type UsageCounters } from './usage-counters.ts';
-import type { LogSummary } from './usage-store.ts';
+import { addDays, type Period, periodDays } from '../usage/period.ts';
+import {
+  addCounters,
+  COUNTER_NAMES,
+  emptyCounters,
+  type UsageCounters,
+} from '../usage/usage-counters.ts';
+import type { LogSummary } from '../usage/usage-store.ts';
 
 /** An account as the audit names it: a customer id, or `(untracked: <reason>)`. */
 export type AuditAccount = string;

@@ -1,5 +1,5 @@
 import type { CustomerStore } from '../customers/customer-store.ts';
-import { type AttributionRules, createAttributionRules } from './attribution-rules.ts';
+import { type AttributionRules, createAttributionRules } from '../usage/attribution-rules.ts';
 
 /**
  * The attribution rules over the customers in the store, listed at the first call and then

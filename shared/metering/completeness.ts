@@ -1,7 +1,7 @@
 import type { ListedObject } from '../access-log/log-object-reader.ts';
 import { isAccessLogKey } from '../access-log/log-object-key.ts';
-import { addDays, type Period, periodDays } from './period.ts';
-import type { LogSummary } from './usage-store.ts';
+import { addDays, type Period, periodDays } from '../usage/period.ts';
+import type { LogSummary } from '../usage/usage-store.ts';
 
 /**
  * How long after a period S3 may still deliver its logs (best effort, usually within

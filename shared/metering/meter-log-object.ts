@@ -3,10 +3,10 @@ import { parseLogStream } from '../access-log/parse-stream.ts';
 import { forEachConcurrently } from '../concurrency.ts';
 import type { LineSource } from '../access-log/read-lines.ts';
 import { redactSecrets } from '../redact.ts';
-import type { AttributionRules } from './attribution-rules.ts';
-import { planChunks } from './plan-chunks.ts';
-import { UsageAggregator } from './usage-aggregator.ts';
-import type { LogSummary, UsageStore } from './usage-store.ts';
+import type { AttributionRules } from '../usage/attribution-rules.ts';
+import { planChunks } from '../usage/plan-chunks.ts';
+import { UsageAggregator } from '../usage/usage-aggregator.ts';
+import type { LogSummary, UsageStore } from '../usage/usage-store.ts';
 
 const CHUNKS_IN_FLIGHT = 4;
 
@@ -23,7 +23,7 @@ export interface MeterRequest {
   loadRules: () => Promise<AttributionRules>;
   /** The object's ETag as the event or the listing gave it, kept in the summary. */
   etag?: string | undefined;
-  now?: () => Date;
+  now: () => Date;
 }
 
 /** What metering one log object did. */
@@ -53,7 +53,7 @@ export async function meterLogObject(request: MeterRequest): Promise<MeterResult
       request.etag !== undefined && existing.etag !== undefined && request.etag !== existing.etag;
     return { summary: existing, alreadyMetered: true, contentChanged };
   }
-  const now = request.now ?? (() => new Date());
+  const { now } = request;
   const started = now().getTime();
 
   const usage = new UsageAggregator(await request.loadRules());
@@ -97,7 +97,7 @@ export async function meterLogObject(request: MeterRequest): Promise<MeterResult
   // Chunks are independent transactions, each exactly once whatever the order: a few at a
   // time (two touching one monthly total conflict, and the store retries).
   await forEachConcurrently(chunks, CHUNKS_IN_FLIGHT, async (chunk) => {
-    if ((await request.store.applyChunk(request.logObject, chunk)) === 'applied') applied++;
+    if ((await request.store.applyChunk(request.logObject, chunk, now())) === 'applied') applied++;
   });
   await request.store.recordAccessTimes(usage.links.values());
   const summary: LogSummary = {

@@ -1,10 +1,11 @@
 import type { LogObjectOpener } from '../access-log/log-object-reader.ts';
 import type { CustomerStore } from '../customers/customer-store.ts';
 import { isAccessLogKey } from '../access-log/log-object-key.ts';
+import { forEachConcurrently } from '../concurrency.ts';
 import type { ListedObject } from '../access-log/log-object-reader.ts';
 import { lazyAttributionRules } from './load-attribution-rules.ts';
 import { meterLogObject } from './meter-log-object.ts';
-import type { UsageStore } from './usage-store.ts';
+import type { UsageStore } from '../usage/usage-store.ts';
 
 /** How far a reconcile run has got. */
 export interface ReconcileProgress {
@@ -48,39 +49,42 @@ async function reconcileLogObjects(options: ReconcileRun): Promise<ReconcileProg
     changed: 0,
     failed: 0,
   };
-  const running = new Set<Promise<void>>();
-  for await (const object of options.keys) {
-    const { key } = object;
-    if (options.shouldStop?.() === true) break;
-    progress.listed++;
-    if (!options.isLogKey(key)) {
-      progress.ignored++;
-      options.onIgnored?.(key);
-      continue;
-    }
-    const task = options
-      .meter(object)
-      .then(({ alreadyMetered, contentChanged }) => {
+  await forEachConcurrently(
+    until(options.keys, options.shouldStop),
+    options.concurrency,
+    async (object) => {
+      const { key } = object;
+      progress.listed++;
+      if (!options.isLogKey(key)) {
+        progress.ignored++;
+        options.onIgnored?.(key);
+        return;
+      }
+      try {
+        const { alreadyMetered, contentChanged } = await options.meter(object);
         if (alreadyMetered) progress.alreadyMetered++;
         else progress.metered++;
         if (contentChanged) {
           progress.changed++;
           options.onChanged?.(key);
         }
-      })
-      .catch((error: unknown) => {
+      } catch (error) {
+        // Counted and reported; the other objects go on.
         progress.failed++;
         options.onFailure?.(key, error);
-      })
-      .finally(() => {
-        running.delete(task);
-        options.onProgress?.(progress);
-      });
-    running.add(task);
-    if (running.size >= options.concurrency) await Promise.race(running);
-  }
-  await Promise.all(running);
+      }
+      options.onProgress?.(progress);
+    },
+  );
   return progress;
+}
+
+/** The items until `stop` says so (asked before each one). */
+async function* until<T>(items: AsyncIterable<T>, stop?: () => boolean): AsyncGenerator<T> {
+  for await (const item of items) {
+    if (stop?.() === true) return;
+    yield item;
+  }
 }
 
 /** What reconciling a log bucket needs: a run over its keys, and the adapters to meter one. */
@@ -93,6 +97,7 @@ export interface LogBucketReconcile extends Omit<ReconcileRun, 'meter' | 'isLogK
   logPrefix: string;
   /** The stack's signer identities (docs/attribution.md). */
   signers: readonly string[];
+  now: () => Date;
 }
 
 /**
@@ -113,6 +118,7 @@ export function reconcileLogBucket(options: LogBucketReconcile): Promise<Reconci
         open: () => open(logBucket, key),
         loadRules,
         etag,
+        now: options.now,
       }),
   });
 }

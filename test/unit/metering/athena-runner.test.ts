@@ -4,7 +4,7 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { describe, expect, it } from 'vitest';
-import { runAthenaStatements } from '../../../shared/usage/athena-runner.ts';
+import { runAthenaStatements } from '../../../shared/metering/athena-runner.ts';
 
 // Athena cannot run here: a scripted stand-in answers, to prove how the runner drives it.
 function scriptedAthena(states: string[], pagesByQuery: Record<string, string[][][]>) {

@@ -1,5 +1,5 @@
 import { LATE_DELIVERY_DAYS } from './completeness.ts';
-import { addDays, type Period, periodDays } from './period.ts';
+import { addDays, type Period, periodDays } from '../usage/period.ts';
 
 /** SQL string literal. */
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
