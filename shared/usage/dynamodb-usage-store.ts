@@ -7,24 +7,23 @@ import {
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   paginateQuery,
   PutCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { forEachConcurrently } from '../concurrency.ts';
 import { withRetries } from '../retry.ts';
+import { DynamoDbLinkRegistry } from '../links/dynamodb-link-registry.ts';
+import { batchGet } from '../table/batch-get.ts';
+import { ADD_COUNTERS, COUNTER_NAMES_MAP, counterValues } from '../table/counter-updates.ts';
 import { TABLE_INDEX } from '../table/schema.ts';
 import {
   contentDigestKey,
   ledgerPeriodPrefix,
   ledgerSortKey,
   linkChunkMarkerKey,
-  linkKey,
   logSummaryKey,
   totalsSortKey,
 } from '../table/keys.ts';
@@ -38,21 +37,6 @@ import type { LogSummary, PeriodTotals, UsageStore } from './usage-store.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-/** Where a link's first and last access times should move to (only those that move). */
-interface AccessTimeMove {
-  linkId: string;
-  firstAccess?: string;
-  lastAccess?: string;
-}
-
-/** Access-time writes in flight at once: they are independent, and one at a time is slow. */
-const ACCESS_TIME_WRITERS = 16;
-
-const ADD_COUNTERS = `ADD ${COUNTER_NAMES.map((name) => `#${name} :${name}`).join(', ')}`;
-const COUNTER_NAMES_MAP = Object.fromEntries(COUNTER_NAMES.map((name) => [`#${name}`, name]));
-const counterValues = (counters: UsageCounters) =>
-  Object.fromEntries(COUNTER_NAMES.map((name) => [`:${name}`, counters[name]]));
-
 /**
  * The usage model of docs/data-model.md in the single table. A chunk's ledger items
  * (`ledgerSortKey`, conditional on not existing) are both its idempotency marker
@@ -60,10 +44,15 @@ const counterValues = (counters: UsageCounters) =>
  * totals, so totals change exactly when the ledger does.
  */
 export class DynamoDbUsageStore implements UsageStore {
+  /** The link items are the link registry's: the metering's writes to them go through it. */
+  private readonly links: DynamoDbLinkRegistry;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.links = new DynamoDbLinkRegistry(client, tableName);
+  }
 
   async findSummary(logObject: string): Promise<LogSummary | undefined> {
     const { Item } = await this.client.send(
@@ -84,7 +73,7 @@ export class DynamoDbUsageStore implements UsageStore {
       const keys = [...new Set(logObjects.slice(start, start + 100))].map((logObject) => ({
         ...logSummaryKey(logObject),
       }));
-      for (const item of await this.batchGet(keys)) {
+      for (const item of await batchGet(this.client, this.tableName, keys)) {
         const { PK: _pk, SK: _sk, type: _type, ...summary } = item;
         summaries.set(String(summary.logObject), summary as unknown as LogSummary);
       }
@@ -167,108 +156,7 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   async recordAccessTimes(links: Iterable<LinkUsage>): Promise<void> {
-    // Times only move outwards, so a time already at or beyond ours stays so: reading first
-    // (100 links a request) leaves only the writes that change something.
-    const entries = [...links];
-    const moves: AccessTimeMove[] = [];
-    for (let start = 0; start < entries.length; start += 100) {
-      const batch = entries.slice(start, start + 100);
-      const known = await this.readAccessTimes([...new Set(batch.map((u) => u.linkId))]);
-      for (const usage of batch) {
-        const { linkId } = usage;
-        const current = known.get(linkId);
-        // Only links that exist, and only for the customer they were issued to.
-        if (current?.customerId !== usage.customerId) continue;
-        const move: AccessTimeMove = { linkId };
-        if (!(current?.firstAccess !== undefined && current.firstAccess <= usage.firstAccess)) {
-          move.firstAccess = usage.firstAccess;
-        }
-        if (!(current?.lastAccess !== undefined && current.lastAccess >= usage.lastAccess)) {
-          move.lastAccess = usage.lastAccess;
-        }
-        if (move.firstAccess !== undefined || move.lastAccess !== undefined) moves.push(move);
-      }
-    }
-    await forEachConcurrently(moves, ACCESS_TIME_WRITERS, async (move) => {
-      // One write for both times; if another writer moved one of them meanwhile, the
-      // condition fails and each time is tried on its own.
-      if (await this.moveAccessTimes(move)) return;
-      if (move.firstAccess !== undefined && move.lastAccess !== undefined) {
-        await this.moveAccessTimes({ linkId: move.linkId, firstAccess: move.firstAccess });
-        await this.moveAccessTimes({ linkId: move.linkId, lastAccess: move.lastAccess });
-      }
-    });
-  }
-
-  /** Sets the given access times if each moves outwards; false when a condition fails. */
-  private async moveAccessTimes(move: AccessTimeMove): Promise<boolean> {
-    const times = (['firstAccess', 'lastAccess'] as const).filter((n) => move[n] !== undefined);
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: linkKey(move.linkId),
-          UpdateExpression: `SET ${times.map((n) => `${n} = :${n}`).join(', ')}`,
-          // ISO 8601 UTC times compare correctly as strings. A link that is gone stays gone.
-          ConditionExpression: [
-            'attribute_exists(PK)',
-            ...times.map(
-              (n) =>
-                `(attribute_not_exists(${n}) OR ${n} ${n === 'firstAccess' ? '>' : '<'} :${n})`,
-            ),
-          ].join(' AND '),
-          ExpressionAttributeValues: Object.fromEntries(times.map((n) => [`:${n}`, move[n]])),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  private async readAccessTimes(
-    linkIds: string[],
-  ): Promise<Map<string, { customerId: string; firstAccess?: string; lastAccess?: string }>> {
-    const items = await this.batchGet(
-      linkIds.map((id) => linkKey(id)),
-      'linkId, customerId, firstAccess, lastAccess',
-    );
-    return new Map(
-      items.map((item) => [
-        String(item.linkId),
-        {
-          customerId: String(item.customerId),
-          ...(typeof item.firstAccess === 'string' ? { firstAccess: item.firstAccess } : {}),
-          ...(typeof item.lastAccess === 'string' ? { lastAccess: item.lastAccess } : {}),
-        },
-      ]),
-    );
-  }
-
-  /** BatchGetItem of up to 100 keys, strongly consistent, until none is left unprocessed. */
-  private async batchGet(
-    keys: Array<Record<string, unknown>>,
-    projection?: string,
-  ): Promise<Array<Record<string, unknown>>> {
-    const items: Array<Record<string, unknown>> = [];
-    let pending = keys;
-    while (pending.length > 0) {
-      const { Responses, UnprocessedKeys } = await this.client.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [this.tableName]: {
-              Keys: pending,
-              ...(projection === undefined ? {} : { ProjectionExpression: projection }),
-              ConsistentRead: true,
-            },
-          },
-        }),
-      );
-      items.push(...(Responses?.[this.tableName] ?? []));
-      pending = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-    }
-    return items;
+    await this.links.recordAccessTimes(links);
   }
 
   async writeSummary(summary: LogSummary): Promise<void> {
@@ -417,19 +305,7 @@ export class DynamoDbUsageStore implements UsageStore {
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
-      ...links.map((usage): TransactItem => ({
-        Update: {
-          TableName: this.tableName,
-          Key: linkKey(usage.linkId),
-          UpdateExpression: ADD_COUNTERS,
-          ConditionExpression: 'attribute_exists(PK) AND customerId = :customer',
-          ExpressionAttributeNames: COUNTER_NAMES_MAP,
-          ExpressionAttributeValues: {
-            ...counterValues(usage.counters),
-            ':customer': usage.customerId,
-          },
-        },
-      })),
+      ...links.map((usage) => this.links.usageUpdate(usage)),
     ];
   }
 
@@ -441,7 +317,7 @@ export class DynamoDbUsageStore implements UsageStore {
       PK: accountKey(c.account),
       SK: ledgerSortKey(c.day, logObject, c.part),
     });
-    const items = await this.batchGet(contributions.map(key), 'PK, SK');
+    const items = await batchGet(this.client, this.tableName, contributions.map(key), 'PK, SK');
     const present = new Set(items.map((item) => `${String(item.PK)} ${String(item.SK)}`));
     return contributions.filter((c) => !present.has(`${key(c).PK} ${key(c).SK}`));
   }
