@@ -7,6 +7,7 @@ import { localCredentials } from '../local/local-credentials.ts';
 import { SIGNING_CLIENT_CONFIG } from '../shared/links/link-signer.ts';
 import { UsageError } from './command.ts';
 import { LOCAL_DEFAULTS } from '../local/defaults.ts';
+import { findRunningStack, type RunningStack } from '../local/running-stack.ts';
 
 /** The options every command that reads or writes the table takes. */
 export const TARGET_OPTIONS = {
@@ -18,8 +19,8 @@ export const TARGET_OPTIONS = {
 } as const;
 
 export const TARGET_USAGE = `Where:
-  --local                    the stack of 'npm start': DynamoDB on 127.0.0.1:${LOCAL_DEFAULTS.dynamodbPort}, S3 on
-                             127.0.0.1:${LOCAL_DEFAULTS.s3Port}, table ${LOCAL_DEFAULTS.table}, bucket ${LOCAL_DEFAULTS.contentBucket}
+  --local                    the stack 'npm start' is running, on whatever ports: its table
+                             and content bucket (${LOCAL_DEFAULTS.table}, ${LOCAL_DEFAULTS.contentBucket}); an error when none runs
   --dynamodb-endpoint <url>  a local DynamoDB elsewhere (implies the local credentials)
   --s3-endpoint <url>        a local S3 elsewhere (implies the local credentials)
   --table <name>             the table (default: $TABLE_NAME)
@@ -51,14 +52,18 @@ export interface Target {
   close(): void;
 }
 
-/** Connects to the local stack or to AWS, as the options say. */
-export function openTarget(values: TargetValues, env: NodeJS.ProcessEnv): Target {
-  const local = values.local === true;
-  const dynamodbEndpoint =
-    values['dynamodb-endpoint'] ??
-    (local ? `http://127.0.0.1:${LOCAL_DEFAULTS.dynamodbPort}` : undefined);
-  const s3Endpoint =
-    values['s3-endpoint'] ?? (local ? `http://127.0.0.1:${LOCAL_DEFAULTS.s3Port}` : undefined);
+/**
+ * Connects to the local stack or to AWS, as the options say. `--local` is the stack that
+ * `npm start` recorded as running (`notify` is told which); none running is a usage error.
+ */
+export function openTarget(
+  values: TargetValues,
+  env: NodeJS.ProcessEnv,
+  notify: (line: string) => void = () => {},
+): Target {
+  const local = values.local === true ? reachRunningStack(env, notify) : undefined;
+  const dynamodbEndpoint = values['dynamodb-endpoint'] ?? local?.dynamodb;
+  const s3Endpoint = values['s3-endpoint'] ?? local?.s3;
   const reach = (endpoint: string) => ({
     endpoint,
     region: LOCAL_DEFAULTS.region,
@@ -83,8 +88,8 @@ export function openTarget(values: TargetValues, env: NodeJS.ProcessEnv): Target
             secretAccessKey: LINK_SIGNER_IDENTITY.secretAccessKey,
           },
         });
-  const tableName = values.table ?? (local ? LOCAL_DEFAULTS.table : env.TABLE_NAME);
-  const bucket = values.bucket ?? (local ? LOCAL_DEFAULTS.contentBucket : env.CONTENT_BUCKET);
+  const tableName = values.table ?? local?.table ?? env.TABLE_NAME;
+  const bucket = values.bucket ?? local?.contentBucket ?? env.CONTENT_BUCKET;
   return {
     documents: DynamoDBDocumentClient.from(dynamodb),
     s3,
@@ -106,4 +111,18 @@ export function openTarget(values: TargetValues, env: NodeJS.ProcessEnv): Target
       signingS3.destroy();
     },
   };
+}
+
+/** The stack `npm start` runs, or a usage error that says how to start one. */
+function reachRunningStack(env: NodeJS.ProcessEnv, notify: (line: string) => void): RunningStack {
+  const stack = findRunningStack(env);
+  if (stack === undefined) {
+    throw new UsageError(
+      'no local stack is running: start one with npm start (or name one with --dynamodb-endpoint and --s3-endpoint)',
+    );
+  }
+  notify(
+    `local stack of npm start (pid ${stack.pid}): DynamoDB ${stack.dynamodb}, S3 ${stack.s3}\n`,
+  );
+  return stack;
 }

@@ -75,7 +75,7 @@ export const auditCommand: Command = {
       return 0;
     }
     if (values.run && !values.athena) throw new UsageError('--run goes with --athena');
-    const target = openTarget(values, process.env);
+    const target = openTarget(values, process.env, (line) => io.stderr.write(line));
     try {
       const tableName = target.tableName();
       const store = new DynamoDbUsageStore(target.documents, tableName);

@@ -46,7 +46,7 @@ export const customersCommand: Command = {
     });
     const [action, customerId, ...extra] = positionals;
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
-    const target = openTarget(values, process.env);
+    const target = openTarget(values, process.env, (line) => io.stderr.write(line));
     try {
       const store = new DynamoDbCustomerStore(target.documents, target.tableName());
       const now = new Date();

@@ -8,6 +8,7 @@ import { DEMO_CUSTOMER, ensureDemoCustomer, tryItCommands } from '../../local/de
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Command, type CommandIo, parseCommandArgs, UsageError } from '../command.ts';
 import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
+import { findRunningStack, isPortTaken, recordRunningStack } from '../../local/running-stack.ts';
 
 const USAGE = `Usage: usage-meter dev [options]
 
@@ -28,6 +29,24 @@ export const devCommand: Command = {
   usage: USAGE,
   async run(args, io) {
     const options = parseDevOptions(args);
+    const running = findRunningStack();
+    if (running !== undefined) {
+      throw new UsageError(
+        `a local stack is already running (pid ${running.pid}, link API ${running.api}): use it, or stop it first`,
+      );
+    }
+    // Every port before anything starts: a clash names the option that moves it.
+    for (const [option, port] of [
+      ['--api-port', options.apiPort],
+      ['--s3-port', options.s3Port],
+      ['--dynamodb-port', options.dynamodbPort],
+    ] as const) {
+      if (port !== 0 && (await isPortTaken(port))) {
+        throw new UsageError(
+          `port ${port} of 127.0.0.1 is taken: pass ${option} <another port> (0: any free port)`,
+        );
+      }
+    }
     const { apiPort, ...stackOptions } = options;
     const { stack, api, stop } = await startLocalPipeline({
       ...stackOptions,
@@ -54,6 +73,17 @@ export const devCommand: Command = {
     });
     s3.destroy();
     dynamodb.destroy();
+    const forget = recordRunningStack({
+      pid: process.pid,
+      api: api.url,
+      s3: stack.endpoints.s3,
+      dynamodb: stack.endpoints.dynamodb,
+      table: LOCAL_DEFAULTS.table,
+      contentBucket: LOCAL_DEFAULTS.contentBucket,
+      logBucket: LOCAL_DEFAULTS.logBucket,
+      logPrefix: LOCAL_DEFAULTS.logPrefix,
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    });
     printBanner(stack, api, options.dataDir, io);
     io.stdout.write(
       `Demo customer '${DEMO_CUSTOMER}' ${demo.created ? 'created' : 'kept from the last run'}` +
@@ -62,6 +92,7 @@ export const devCommand: Command = {
     );
     await waitForSignal();
     io.stdout.write('stopping…\n');
+    forget();
     await stop();
     io.stdout.write('stopped\n');
     return 0;

@@ -33,7 +33,7 @@ export const keysCommand: Command = {
     const needsKeyId = action === 'revoke' || action === 'rotate';
     if (needsKeyId && keyId === undefined) throw new UsageError(`keys ${action}: which key id?`);
     if (!needsKeyId && keyId !== undefined) throw new UsageError(`unexpected argument: ${keyId}`);
-    const target = openTarget(values, process.env);
+    const target = openTarget(values, process.env, (line) => io.stderr.write(line));
     try {
       const store = new DynamoDbCustomerStore(target.documents, target.tableName());
       const now = new Date();

@@ -53,7 +53,7 @@ export const linkCommand: Command = {
     if (customerId === undefined || key === undefined || extra.length > 0) {
       throw new UsageError('expected exactly <customerId> <key>');
     }
-    const target = openTarget(values, process.env);
+    const target = openTarget(values, process.env, (line) => io.stderr.write(line));
     try {
       const deps = createIssueLinkDeps({
         config: loadIssueLinkConfig(target.env),

@@ -44,7 +44,7 @@ export const reconcileCommand: Command = {
       throw new UsageError(`--concurrency must be a whole number from 1 to 64`);
     }
     const signers = readSignerOption(values, process.env);
-    const target = openTarget(values, process.env);
+    const target = openTarget(values, process.env, (line) => io.stderr.write(line));
     try {
       const tableName = target.tableName();
       const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;

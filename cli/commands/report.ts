@@ -35,7 +35,7 @@ export const reportCommand: Command = {
     const period = readPeriodOption(values.period);
     const format = FORMATS.find((f) => f === values.format);
     if (format === undefined) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
-    const target = openTarget(values, process.env);
+    const target = openTarget(values, process.env, (line) => io.stderr.write(line));
     try {
       const store = new DynamoDbUsageStore(target.documents, target.tableName());
       let rows: Array<[string, UsageCounters]>;

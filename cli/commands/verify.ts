@@ -38,7 +38,7 @@ export const verifyCommand: Command = {
     });
     const period = readPeriodOption(values.period);
     const { logBucket, logPrefix } = readLogBucketOptions(values, process.env);
-    const target = openTarget(values, process.env);
+    const target = openTarget(values, process.env, (line) => io.stderr.write(line));
     try {
       const store = new DynamoDbUsageStore(target.documents, target.tableName());
       // The index already holds each customer's totals; only the untracked ones are read.

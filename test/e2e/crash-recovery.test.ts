@@ -1,31 +1,23 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../local/free-port.ts';
+import { javaChildOf, startDev } from '../helpers/dev-process.ts';
 
 // `npm start` killed with SIGKILL under traffic, then started again on the same data: every
 // request the clients made is metered, to the byte. The dev process is started here and
 // stopped here (with its Java child), whatever the outcome.
 
-const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'usage-meter.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'usage-meter-crash-'));
+const runtimeDir = mkdtempSync(join(tmpdir(), 'usage-meter-runtime-'));
 const started: ChildProcess[] = [];
 const javas: number[] = [];
 
-interface Dev {
-  process: ChildProcess;
-  output: () => string;
-}
-
-/** Starts `usage-meter dev` on these ports and resolves once it has printed its banner and demo key. */
-async function startDev(ports: { api: number; s3: number; dynamodb: number }): Promise<Dev> {
-  const child = spawn(
-    process.execPath,
+async function startDevOn(ports: { api: number; s3: number; dynamodb: number }) {
+  const dev = await startDev(
     [
-      BIN,
-      'dev',
       '--data-dir',
       dataDir,
       '--api-port',
@@ -38,36 +30,10 @@ async function startDev(ports: { api: number; s3: number; dynamodb: number }): P
       '--log-interval',
       '3600',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN' } },
+    { USAGE_METER_RUNTIME_DIR: runtimeDir },
   );
-  started.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`dev did not start:\n${output}`)), 90_000);
-    child.stdout?.on('data', () => {
-      if (output.includes('Demo customer')) {
-        clearTimeout(timer);
-        ready();
-      }
-    });
-    child.once('exit', (code) => fail(new Error(`dev exited with ${code}:\n${output}`)));
-  });
-  return { process: child, output: () => output };
-}
-
-/** The pid of the Java process (DynamoDB Local) a dev process started. */
-function javaChildOf(pid: number): number {
-  const children = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(pid)], {
-    encoding: 'utf8',
-  });
-  const java = children
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .find(([, command]) => command === 'java');
-  if (java?.[0] === undefined) throw new Error(`no java child of ${pid}: ${children}`);
-  return Number(java[0]);
+  started.push(dev.process);
+  return dev;
 }
 
 const exited = (child: ChildProcess) =>
@@ -88,6 +54,7 @@ afterAll(async () => {
     }
   }
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(runtimeDir, { recursive: true, force: true });
 });
 
 describe('npm start through a crash', () => {
@@ -97,7 +64,7 @@ describe('npm start through a crash', () => {
       s3: await findFreePort(),
       dynamodb: await findFreePort(),
     };
-    const first = await startDev(ports);
+    const first = await startDevOn(ports);
     const apiKey = /KEY=(umk_\S+)/.exec(first.output())?.[1] ?? '';
     expect(apiKey).toMatch(/^umk_/);
     const api = `http://127.0.0.1:${ports.api}`;
@@ -122,7 +89,7 @@ describe('npm start through a crash', () => {
     process.kill(java, 'SIGKILL');
     await exited(first.process);
 
-    const second = await startDev(ports);
+    const second = await startDevOn(ports);
     const usage = await fetch(`${api}/usage?period=${new Date().toISOString().slice(0, 7)}`, {
       headers: { authorization: `Bearer ${apiKey}` },
     });
