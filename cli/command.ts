@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { didYouMean } from './did-you-mean.ts';
 
 /** Where a command writes; tests pass their own. */
 export interface CommandIo {
@@ -27,6 +28,13 @@ export function parseCommandArgs<T extends ParseArgsConfig>(
   try {
     return parseArgs(config);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    const message = (error as Error).message;
+    // Node names the option it does not know: suggest the nearest one it does.
+    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+    const guess =
+      unknown === undefined ? undefined : didYouMean(unknown, Object.keys(config.options ?? {}));
+    throw new UsageError(
+      guess === undefined ? message : `unknown option '--${unknown}'. Did you mean '--${guess}'?`,
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { type Command, type CommandIo, UsageError } from './command.ts';
+import { didYouMean } from './did-you-mean.ts';
 
 /**
  * The commands, each loaded only when it runs: `usage-meter --help` or `report` never loads the
@@ -88,7 +89,16 @@ export async function main(
   }
   const entry = COMMANDS.find((c) => c.name === name);
   if (entry === undefined) {
-    io.stderr.write(`usage-meter: unknown command '${name}'\n\n${overview()}\n`);
+    const guess = didYouMean(
+      name,
+      COMMANDS.map((c) => c.name),
+    );
+    io.stderr.write(
+      guess === undefined
+        ? `usage-meter: unknown command '${name}'\n\n${overview()}\n`
+        : `usage-meter: unknown command '${name}'. Did you mean '${guess}'?\n` +
+            `Run 'usage-meter --help' for the commands.\n`,
+    );
     return 2;
   }
   const command = await entry.load();

@@ -3,8 +3,9 @@ import {
   createOfflineAttributionRules,
   isSignerArn,
 } from '../../shared/usage/attribution-rules.ts';
-import { COUNTER_NAMES, UsageAggregator, type UsageCounters } from '../../shared/usage/index.ts';
+import { COUNTER_NAMES, UsageAggregator } from '../../shared/usage/index.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
+import { formatTable } from '../format-table.ts';
 import { resolveInputs } from '../inputs.ts';
 
 // Parentheses cannot appear in a customer id, so this row never collides with a customer.
@@ -66,7 +67,11 @@ export const aggregateCommand: Command = {
       }
       io.stdout.write(`${rows.join('\n')}\n`);
     } else {
-      io.stdout.write(`${formatTable([...customers, [UNTRACKED, untracked]])}\n`);
+      const rows = [...customers, [UNTRACKED, untracked] as const].map(([id, counters]) => [
+        id,
+        ...COUNTER_NAMES.map((n) => String(counters[n])),
+      ]);
+      io.stdout.write(formatTable(['customer', ...COUNTER_NAMES], rows));
       io.stdout.write(`records: ${usage.records}, rejected lines: ${usage.rejected}\n`);
     }
     return 0;
@@ -97,20 +102,4 @@ function parseAggregateArgs(args: string[]): {
   }
   const format = parsed.values.json ? 'json' : parsed.values.csv ? 'csv' : 'table';
   return { format, paths: parsed.positionals, signers };
-}
-
-function formatTable(rows: Array<readonly [string, UsageCounters]>): string {
-  const header = ['customer', ...COUNTER_NAMES];
-  const cells = rows.map(([id, counters]) => [
-    id,
-    ...COUNTER_NAMES.map((n) => String(counters[n])),
-  ]);
-  const widths = header.map((title, i) =>
-    Math.max(title.length, ...cells.map((row) => row[i]?.length ?? 0)),
-  );
-  const line = (row: string[]) =>
-    row
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
-      .join('  ');
-  return [line(header), ...cells.map(line)].join('\n');
 }

@@ -10,11 +10,11 @@ import { formatTable } from '../format-table.ts';
 import { readPeriodOption } from '../period-option.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
 
-const USAGE = `Usage: usage-meter report --period 2026-11|2026-11-22 [--customer <id>] [--format table|json|csv]
+const USAGE = `Usage: usage-meter report [--period 2026-11|2026-11-22] [--customer <id>] [--format table|json|csv]
 
 The per-customer totals of a UTC month or day, as the billing system reads them (one Query
 of the table's index), and the untracked totals with the reason nobody was billed
-(docs/attribution.md).
+(docs/attribution.md). The period defaults to the current UTC month.
 
 ${TARGET_USAGE}`;
 
@@ -75,6 +75,10 @@ export const reportCommand: Command = {
           ([reason, counters]) => [`(untracked: ${reason})`, counters] as const,
         ),
       ];
+      if (all.length === 0 && format === 'table') {
+        io.stdout.write(`no usage in ${period.value}: nothing has been metered for it yet\n`);
+        return 0;
+      }
       const cells = all.map(([id, counters]) => [
         id,
         ...COUNTER_NAMES.map((n) => String(counters[n])),

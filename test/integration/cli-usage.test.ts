@@ -144,6 +144,11 @@ describe('usage-meter reconcile, report and verify', () => {
         'acme,20,1,0,0,0,0\n' +
         'globex,0,0,0,0,1,0\n',
     );
+    expect(await cli('report', '--period', '2027-01')).toEqual({
+      code: 0,
+      out: 'no usage in 2027-01: nothing has been metered for it yet\n',
+      err: '',
+    });
     const one = await cli('report', '--period', '2026-11', '--customer', 'globex');
     expect(one.out.split('\n')[1]).toMatch(/^globex +7000 +1 +0 +0 +1 +0$/);
     expect((await cli('report', '--period', 'November')).err).toContain(

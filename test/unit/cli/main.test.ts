@@ -24,6 +24,26 @@ describe('usage-meter', () => {
     expect(io.out()).toContain('Commands:');
   });
 
+  it.each([
+    ['reprot', 'report'],
+    ['recon', undefined],
+    ['verfy', 'verify'],
+    ['aggregat', 'aggregate'],
+  ])('suggests a command for the misspelt %s', async (typed, meant) => {
+    const io = captureIo();
+    expect(await main([typed], io)).toBe(2);
+    if (meant === undefined) expect(io.err()).not.toContain('Did you mean');
+    else expect(io.err()).toContain(`unknown command '${typed}'. Did you mean '${meant}'?`);
+  });
+
+  it('suggests the option a misspelt one meant', async () => {
+    const io = captureIo();
+    expect(await main(['aggregate', '--jsn', 'x.log'], io)).toBe(2);
+    expect(io.err()).toContain(
+      "usage-meter aggregate: unknown option '--jsn'. Did you mean '--json'?",
+    );
+  });
+
   it('names an unknown command and exits 2', async () => {
     const io = captureIo();
     expect(await main(['frobnicate'], io)).toBe(2);
