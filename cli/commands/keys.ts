@@ -16,6 +16,7 @@ list    the customer's keys by id (never the keys themselves)
 revoke  the key stops working at once
 rotate  a new key replaces the old one in one step (the old one stops at once); for a
         grace period, create a new key first and revoke the old one later
+--json  print the result as JSON (create and rotate include the new key, once)
 
 ${TARGET_USAGE}`;
 
@@ -24,7 +25,7 @@ export const keysCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseCommandArgs({
       args,
-      options: TARGET_OPTIONS,
+      options: { ...TARGET_OPTIONS, json: { type: 'boolean', default: false } },
       allowPositionals: true,
     });
     const [action, customerId, keyId, ...extra] = positionals;
@@ -37,24 +38,38 @@ export const keysCommand: Command = {
     try {
       const store = new DynamoDbCustomerStore(target.documents, target.tableName());
       const now = new Date();
+      const json = (value: unknown) => io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
       switch (action) {
         case 'create': {
           const key = generateApiKey();
-          printNewKey(await store.addApiKey(customerId, key, now), key.apiKey, io);
+          const info = await store.addApiKey(customerId, key, now);
+          if (values.json) json({ ...info, apiKey: key.apiKey });
+          else printNewKey(info, key.apiKey, io);
           return 0;
         }
         case 'rotate': {
           const key = generateApiKey();
-          printNewKey(await store.rotateApiKey(customerId, keyId ?? '', key, now), key.apiKey, io);
-          io.stdout.write(`key ${keyId ?? ''} is revoked\n`);
+          const info = await store.rotateApiKey(customerId, keyId ?? '', key, now);
+          if (values.json) {
+            json({ ...info, apiKey: key.apiKey, revokedKeyId: keyId });
+          } else {
+            printNewKey(info, key.apiKey, io);
+            io.stdout.write(`key ${keyId ?? ''} is revoked\n`);
+          }
           return 0;
         }
-        case 'revoke':
-          io.stdout.write(formatKeys([await store.revokeApiKey(customerId, keyId ?? '', now)]));
+        case 'revoke': {
+          const info = await store.revokeApiKey(customerId, keyId ?? '', now);
+          if (values.json) json(info);
+          else io.stdout.write(formatKeys([info]));
           return 0;
-        case 'list':
-          io.stdout.write(formatKeys(await store.listApiKeys(customerId)));
+        }
+        case 'list': {
+          const keys = await store.listApiKeys(customerId);
+          if (values.json) json(keys);
+          else io.stdout.write(formatKeys(keys));
           return 0;
+        }
         default:
           throw new UsageError(`unknown action '${action ?? ''}': create, list, revoke or rotate`);
       }

@@ -9,7 +9,7 @@ import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { readSignerOption, SIGNER_OPTION, SIGNER_USAGE } from '../signer-option.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
 
-const USAGE = `Usage: usage-meter reconcile --bucket <log bucket> [--prefix logs/] [--since YYYY-MM-DD] [--concurrency 4] [--signer <arn>]
+const USAGE = `Usage: usage-meter reconcile --bucket <log bucket> [--prefix logs/] [--since YYYY-MM-DD] [--concurrency 4] [--signer <arn>] [--json]
 
 Meters every log object under the prefix that has no summary yet: the ones a failed or
 missed notification left behind. Safe to re-run and to run while the Lambda works: each log
@@ -32,6 +32,7 @@ export const reconcileCommand: Command = {
         prefix: { type: 'string', default: 'logs/' },
         since: { type: 'string' },
         concurrency: { type: 'string', default: '4' },
+        json: { type: 'boolean', default: false },
       },
     });
     const logBucket = values.bucket;
@@ -81,7 +82,7 @@ export const reconcileCommand: Command = {
         },
       });
       if (tty) io.stderr.write('\n');
-      io.stdout.write(`${show(result)}\n`);
+      io.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${show(result)}\n`);
       if (result.listed === 0) {
         // S3 logs every request: nothing at all under the prefix means a wrong bucket or
         // prefix far more often than a bucket nobody used.

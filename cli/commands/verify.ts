@@ -12,7 +12,7 @@ import {
 import { readPeriodOption } from '../period-option.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
 
-const USAGE = `Usage: usage-meter verify --period 2026-11|2026-11-22 [--log-bucket <log bucket>] [--prefix logs/]
+const USAGE = `Usage: usage-meter verify [--period 2026-11|2026-11-22] [--log-bucket <log bucket>] [--prefix logs/] [--json]
 
 Checks a period two ways; exit code 1 when either finds a problem:
   ledger        every customer's totals (and each untracked reason's) equal the sum of
@@ -34,6 +34,7 @@ export const verifyCommand: Command = {
         ...TARGET_OPTIONS,
         period: { type: 'string' },
         ...LOG_BUCKET_OPTIONS,
+        json: { type: 'boolean', default: false },
       },
     });
     const period = readPeriodOption(values.period);
@@ -52,6 +53,12 @@ export const verifyCommand: Command = {
           totals,
         })),
       ];
+      const differences: Array<{
+        account: string;
+        counter: string;
+        total: number;
+        ledger: number;
+      }> = [];
       let differing = 0;
       for (const { account, totals } of checks) {
         const ledger = await store.sumContributions(account, period);
@@ -60,14 +67,15 @@ export const verifyCommand: Command = {
         differing++;
         const who =
           account.kind === 'customer' ? account.customerId : `(untracked: ${account.reason})`;
-        io.stdout.write(
-          `${who}: ${wrong.map((n) => `${n} total ${totals[n]} ≠ ledger ${ledger[n]}`).join('; ')}\n`,
-        );
+        for (const counter of wrong) {
+          differences.push({
+            account: who,
+            counter,
+            total: totals[counter],
+            ledger: ledger[counter],
+          });
+        }
       }
-      io.stdout.write(
-        `${checks.length} accounts checked for ${period.value}: ${differing === 0 ? 'all totals equal their contributions' : `${differing} differ`}\n`,
-      );
-
       const completeness = await checkCompleteness({
         period,
         logBucket,
@@ -75,13 +83,39 @@ export const verifyCommand: Command = {
         list: (startAfter) => listLogObjects(target.s3, logBucket, logPrefix, startAfter),
         findSummaries: (logObjects) => store.findSummaries(logObjects),
       });
+      const missing = completeness.unmetered.length + completeness.unreadable.length;
+      if (values.json) {
+        io.stdout.write(
+          `${JSON.stringify(
+            {
+              period: period.value,
+              ok: differing === 0 && missing === 0,
+              ledger: { accounts: checks.length, differences },
+              completeness: { logBucket, logPrefix, ...completeness },
+            },
+            null,
+            2,
+          )}\n`,
+        );
+        return differing === 0 && missing === 0 ? 0 : 1;
+      }
+      const byAccount = new Map<string, string[]>();
+      for (const d of differences) {
+        byAccount.set(d.account, [
+          ...(byAccount.get(d.account) ?? []),
+          `${d.counter} total ${d.total} ≠ ledger ${d.ledger}`,
+        ]);
+      }
+      for (const [who, lines] of byAccount) io.stdout.write(`${who}: ${lines.join('; ')}\n`);
+      io.stdout.write(
+        `${checks.length} accounts checked for ${period.value}: ${differing === 0 ? 'all totals equal their contributions' : `${differing} differ`}\n`,
+      );
       for (const logObject of completeness.unmetered) {
         io.stdout.write(`unmetered: ${logObject} (run usage-meter reconcile)\n`);
       }
       for (const { logObject, rejected } of completeness.unreadable) {
         io.stdout.write(`unreadable: ${logObject} (all ${rejected} lines rejected)\n`);
       }
-      const missing = completeness.unmetered.length + completeness.unreadable.length;
       io.stdout.write(
         `${completeness.objects} log objects of s3://${logBucket}/${logPrefix} for ${period.value}: ${
           missing === 0 ? 'all metered' : `${missing} not counted`

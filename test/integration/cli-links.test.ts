@@ -67,6 +67,18 @@ describe('operating customers, keys and links from the CLI', () => {
     expect((await post(apiKey)).status).toBe(401);
     expect((await post(apiKeyIn(rotated.out))).status).toBe(201);
 
+    const keysAsJson = JSON.parse((await cli('keys', 'list', 'acme', '--json')).out) as Array<{
+      keyId: string;
+      revokedAt?: string;
+    }>;
+    expect(keysAsJson.map((k) => [k.keyId, k.revokedAt !== undefined])).toEqual(
+      expect.arrayContaining([[keyIdIn(key.out), true]]),
+    );
+    const newKey = JSON.parse((await cli('keys', 'create', 'acme', '--json')).out) as {
+      customerId: string;
+      apiKey: string;
+    };
+    expect(newKey).toMatchObject({ customerId: 'acme', apiKey: expect.stringMatching(/^umk_/) });
     expect((await cli('customers', 'disable', 'acme')).out).toMatch(/^acme +disabled/m);
     expect((await post(apiKeyIn(rotated.out))).status).toBe(403);
   });

@@ -156,6 +156,44 @@ describe('usage-meter reconcile, report and verify', () => {
     );
   });
 
+  it('prints reconcile and verify results as JSON on --json', async () => {
+    const reconciled = await cli(
+      'reconcile',
+      '--bucket',
+      BUCKET,
+      '--prefix',
+      PREFIX,
+      '--signer',
+      SIGNER_ROLE,
+      '--json',
+    );
+    expect(JSON.parse(reconciled.out)).toEqual({
+      listed: 3,
+      ignored: 0,
+      metered: 0,
+      alreadyMetered: 3,
+      changed: 0,
+      failed: 0,
+    });
+    const verified = await cli(
+      'verify',
+      '--period',
+      '2026-11',
+      '--log-bucket',
+      BUCKET,
+      '--prefix',
+      PREFIX,
+      '--json',
+    );
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.out)).toMatchObject({
+      period: '2026-11',
+      ok: true,
+      ledger: { accounts: 3, differences: [] },
+      completeness: { objects: 3, unmetered: [], unreadable: [], duplicates: 0 },
+    });
+  });
+
   it('refuses to reconcile without knowing whose links bill customers', async () => {
     const result = await cli('reconcile', '--bucket', BUCKET, '--prefix', PREFIX);
     expect(result.code).toBe(2);
