@@ -62,7 +62,8 @@ export const linkCommand: Command = {
         documents: target.documents,
         logger: new Logger({ logLevel: 'SILENT' }),
       });
-      const body: Record<string, unknown> = { key, method: values.method.toUpperCase() };
+      // As the API takes it: `get` is refused with the same problem in both.
+      const body: Record<string, unknown> = { key, method: values.method };
       if (values.filename !== undefined) body.filename = values.filename;
       if (values['content-type'] !== undefined) body.contentType = values['content-type'];
       for (const [option, field] of Object.entries(NUMBER_OPTIONS)) {
