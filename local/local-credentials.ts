@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** The git-ignored folder of this checkout where the local stack keeps what it makes once. */
-export const DEFAULT_CACHE_DIR = resolve(import.meta.dirname, '..', '.cache');
+export const DEFAULT_CACHE_DIR = join(checkoutRoot(import.meta.dirname), '.cache');
+
+/** The nearest folder up with a package.json: the CLI runs from source and from its build. */
+function checkoutRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
 
 export interface LocalCredentials {
   accessKeyId: string;
