@@ -6,9 +6,11 @@ import { redactSecrets } from '../redact.ts';
 import type { AttributionRules } from '../usage/attribution-rules.ts';
 import { planChunks } from '../usage/plan-chunks.ts';
 import { UsageAggregator } from '../usage/usage-aggregator.ts';
+import type { UsageCounters } from '../usage/usage-counters.ts';
 import type { LogSummary, UsageStore } from '../usage/usage-store.ts';
 
 const CHUNKS_IN_FLIGHT = 4;
+const NO_BYTES = { attributedBytes: 0, untrackedBytes: 0 } as const;
 
 export interface MeterRequest {
   store: UsageStore;
@@ -33,6 +35,12 @@ export interface MeterResult {
   alreadyMetered: boolean;
   /** Metered before, but its ETag is not the one metered then: someone rewrote it. */
   contentChanged: boolean;
+  /**
+   * Bytes downloaded plus uploaded that this metering billed to customers and left
+   * untracked; zero when it added nothing. For metrics: past 2^53 they are approximate.
+   */
+  attributedBytes: number;
+  untrackedBytes: number;
 }
 
 /**
@@ -51,7 +59,7 @@ export async function meterLogObject(request: MeterRequest): Promise<MeterResult
   if (existing !== undefined) {
     const contentChanged =
       request.etag !== undefined && existing.etag !== undefined && request.etag !== existing.etag;
-    return { summary: existing, alreadyMetered: true, contentChanged };
+    return { summary: existing, alreadyMetered: true, contentChanged, ...NO_BYTES };
   }
   const { now } = request;
   const started = now().getTime();
@@ -72,6 +80,7 @@ export async function meterLogObject(request: MeterRequest): Promise<MeterResult
     records: usage.records,
     rejected: usage.rejected,
     duplicateRecords: usage.duplicates,
+    ...(usage.earliestRequest === undefined ? {} : { earliestRequestAt: usage.earliestRequest }),
     samples: usage.samples.map(({ line, reason }) => ({ line, reason: redactSecrets(reason) })),
   };
 
@@ -89,7 +98,7 @@ export async function meterLogObject(request: MeterRequest): Promise<MeterResult
       durationMs: now().getTime() - started,
     };
     await request.store.writeSummary(summary);
-    return { summary, alreadyMetered: false, contentChanged: false };
+    return { summary, alreadyMetered: false, contentChanged: false, ...NO_BYTES };
   }
 
   const chunks = planChunks(usage);
@@ -111,7 +120,19 @@ export async function meterLogObject(request: MeterRequest): Promise<MeterResult
     durationMs: now().getTime() - started,
   };
   await request.store.writeSummary(summary);
-  return { summary, alreadyMetered: false, contentChanged: false };
+  return {
+    summary,
+    alreadyMetered: false,
+    contentChanged: false,
+    attributedBytes: sumBytes(usage.totalsByCustomer().values()),
+    untrackedBytes: sumBytes([usage.untrackedTotal()]),
+  };
+}
+
+function sumBytes(counters: Iterable<UsageCounters>): number {
+  let bytes = 0;
+  for (const { downloadBytes, uploadBytes } of counters) bytes += downloadBytes + uploadBytes;
+  return bytes;
 }
 
 /** The source's chunks, fed to `digest` as they pass. */

@@ -49,6 +49,8 @@ export class UsageAggregator {
   rejected = 0;
   /** Lines that repeat an earlier line of the same object (same request ID, same text). */
   duplicates = 0;
+  /** The time of the oldest request counted (ISO 8601 UTC): how late the log came. */
+  earliestRequest: string | undefined;
   /**
    * Sums that filled up: an account-day whose bytes came within one object's size of 2^53
    * is set aside here and counted on afresh, so that every sum written stays an exact
@@ -92,6 +94,9 @@ export class UsageAggregator {
       return;
     }
     this.records++;
+    if (this.earliestRequest === undefined || record.time < this.earliestRequest) {
+      this.earliestRequest = record.time;
+    }
     const { customerId, linkId, day, counters } = attribution;
     if (customerId === null) {
       const days = daysOf(this.untracked, attribution.untracked);

@@ -20,6 +20,8 @@ export interface LogSummary {
   rejected: number;
   /** Lines that repeated an earlier line of the object (same request ID and text). */
   duplicateRecords: number;
+  /** The oldest request's time (ISO 8601 UTC), when the object had a record. */
+  earliestRequestAt?: string;
   samples: RejectionSample[];
   customers: number;
   links: number;

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   type DynamoDBDocumentClient,
@@ -6,7 +7,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMeterLogsHandler } from '../../functions/meter-logs/meter-logs.ts';
 import { createMeterLogsDeps } from '../../functions/meter-logs/meter-logs-deps.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
@@ -29,15 +30,34 @@ const silent = new Logger({ logLevel: 'SILENT' });
 const period = (text: string): Period => parsePeriod(text) ?? { kind: 'day', value: 'bad' };
 const customer = (customerId: string) => ({ kind: 'customer', customerId }) as const;
 
-function handlerWith(documents: DynamoDBDocumentClient, logger = silent) {
-  return createMeterLogsHandler(
-    createMeterLogsDeps({
+function handlerWith(documents: DynamoDBDocumentClient, logger = silent, metrics?: Metrics) {
+  return createMeterLogsHandler({
+    ...createMeterLogsDeps({
       config: { tableName: table.tableName, logPrefix: 'logs/', signers: [SIGNER_ROLE] },
       s3,
       documents,
       logger,
     }),
-  );
+    ...(metrics === undefined ? {} : { metrics }),
+  });
+}
+
+/** The embedded metric format lines `run` writes to stdout: each metric's value(s). */
+async function emfLinesOf(run: () => Promise<void>): Promise<Record<string, unknown>[]> {
+  const written: string[] = [];
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    await run();
+  } finally {
+    write.mockRestore();
+  }
+  return written
+    .flatMap((text) => text.split('\n'))
+    .filter((line) => line.includes('"CloudWatchMetrics"'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** Puts a log object of these lines under logs/ and returns its key. */
@@ -476,6 +496,58 @@ describe('no line, object or replay corrupts a total', () => {
     expect(await store.findSummary(`${LOGS}/${key}`)).toMatchObject({ etag: 'etag-one' });
     expect(await store.getTotals(customer('rewritten'), period('2026-11'))).toEqual(
       downloads(10, 1),
+    );
+  });
+
+  it('emits one EMF line per invocation: lines, records, rejected, repeats, bytes and lag', async () => {
+    await seedCustomers(table, ['emf']);
+    const repeated = logLine({ customer: 'emf', bytes: 300, time: '2026-11-22T10:30:00Z' });
+    const lines = [
+      logLine({ customer: 'emf', bytes: 700, time: '2026-11-22T10:15:30Z' }),
+      repeated,
+      repeated,
+      logLine({ customer: null, bytes: 5000, time: '2026-11-22T10:00:00Z' }),
+      'not a log line',
+    ];
+    const key = await putLog(lines);
+    const copy = await putLog(lines, '2026-11-22-11-30-00');
+    const deliveredAt = (event: ReturnType<typeof logCreatedEvent>) => ({
+      Records: event.Records.map((r) => ({ ...r, eventTime: '2026-11-22T11:00:00.000Z' })),
+    });
+    const metrics = new Metrics({ namespace: 'usage-meter-test', serviceName: 'meter-logs' });
+    const handler = handlerWith(table.documents, silent, metrics);
+
+    const [first, ...others] = await emfLinesOf(async () => {
+      await handler(deliveredAt(logCreatedEvent(LOGS, key)));
+      await handler(deliveredAt(logCreatedEvent(LOGS, key))); // already metered: no metrics
+      await handler(deliveredAt(logCreatedEvent(LOGS, copy)));
+    });
+    expect(first).toMatchObject({
+      service: 'meter-logs',
+      LogObjects: 1,
+      LogLines: 5,
+      Records: 3,
+      RejectedLines: 1,
+      DuplicateLines: 1,
+      AttributedBytes: 1000,
+      UntrackedBytes: 5000,
+      DeliveryLag: 3600,
+    });
+    const [definition] = (first?._aws as { CloudWatchMetrics: unknown[] }).CloudWatchMetrics;
+    expect(definition).toMatchObject({
+      Namespace: 'usage-meter-test',
+      Dimensions: [['service']],
+      Metrics: expect.arrayContaining([
+        { Name: 'AttributedBytes', Unit: 'Bytes' },
+        { Name: 'DeliveryLag', Unit: 'Seconds' },
+      ]) as unknown,
+    });
+    // The copy adds nothing and says so; the repeat published nothing at all.
+    expect(others).toHaveLength(1);
+    expect(others[0]).toMatchObject({ DuplicateLogObjects: 1 });
+    expect(others[0]).not.toHaveProperty('Records');
+    expect(await store.getTotals(customer('emf'), period('2026-11-22'))).toEqual(
+      downloads(1000, 2),
     );
   });
 });

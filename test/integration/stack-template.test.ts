@@ -318,18 +318,65 @@ describe('the production stack', () => {
       'Ref:HttpApi',
       'Ref:MeterLogsLambdaFunction',
       'Ref:ReconcileLambdaFunction',
-      'RejectedLogObjects',
+      'meter-logs',
+      'meter-logs',
     ]);
-    // The metric counts the meter's own error line for an object with no readable line.
-    expect(resource(prod, 'RejectedLogObjectsMetric').Properties).toMatchObject({
-      LogGroupName: 'Ref:MeterLogsLogGroup',
-      FilterPattern: '{ $.message = "every line of the log object was rejected" }',
-      MetricTransformations: [
-        { MetricNamespace: 's3-usage-meter/prod', MetricName: 'RejectedLogObjects' },
-      ],
+    // The metering's own metrics: any rejected line, and a log later than the threshold.
+    const metering = {
+      Namespace: 's3-usage-meter/prod',
+      Dimensions: [{ Name: 'service', Value: 'meter-logs' }],
+    };
+    expect(resource(prod, 'RejectedLinesAlarm').Properties).toMatchObject({
+      ...metering,
+      MetricName: 'RejectedLines',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: ['Ref:AlarmTopic'],
     });
+    expect(resource(prod, 'DeliveryLagAlarm').Properties).toMatchObject({
+      ...metering,
+      MetricName: 'DeliveryLag',
+      Statistic: 'Maximum',
+      Threshold: 21600,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: ['Ref:AlarmTopic'],
+    });
+    expect(functionEnv(prod, 'MeterLogsLambdaFunction').POWERTOOLS_METRICS_NAMESPACE).toBe(
+      's3-usage-meter/prod',
+    );
     // No e-mail given: the topic is there to subscribe to, with no subscription.
     expect(resources(prod).AlarmEmailSubscription).toBeUndefined();
+  });
+
+  it('has a dashboard of every metric the metering emits, in its namespace and region', () => {
+    const dashboard = resource(prod, 'MeteringDashboard').Properties;
+    expect(dashboard.DashboardName).toBe('s3-usage-meter-prod');
+    const body = JSON.parse(String(dashboard.DashboardBody)) as {
+      widgets: { properties: { region: string; metrics: unknown[][] } }[];
+    };
+    const charted = body.widgets.flatMap((w) => {
+      expect(w.properties.region).toBe(REGION);
+      return w.properties.metrics.map(([namespace, name, dimension, value]) => {
+        expect([namespace, dimension, value]).toEqual([
+          's3-usage-meter/prod',
+          'service',
+          'meter-logs',
+        ]);
+        return name;
+      });
+    });
+    expect(charted.sort()).toEqual([
+      'AttributedBytes',
+      'DeliveryLag',
+      'DuplicateLines',
+      'DuplicateLogObjects',
+      'LogLines',
+      'LogObjects',
+      'Records',
+      'RejectedLines',
+      'UntrackedBytes',
+    ]);
   });
 
   it('keeps the table the code uses: on demand, PITR, TTL, GSI, deletion protection, retained', () => {
