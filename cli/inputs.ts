@@ -1,11 +1,13 @@
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import type { LineSource } from '../shared/access-log/index.ts';
 import { UsageError } from './command.ts';
 
 /** One input of a command: a file, or stdin for `-`. */
 export interface Input {
   name: string;
+  /** Its size in bytes; undefined for stdin. */
+  size?: number;
   open(): LineSource;
 }
 
@@ -16,12 +18,19 @@ export async function resolveInputs(
 ): Promise<Input[]> {
   if (paths.length === 0) throw new UsageError('name at least one FILE (or - for stdin)');
   const unreadable: string[] = [];
+  const inputs: Input[] = [];
   for (const path of paths) {
-    if (path !== '-') await access(path).catch(() => unreadable.push(path));
+    if (path === '-') {
+      inputs.push({ name: 'stdin', open: () => stdin as AsyncIterable<Uint8Array> });
+      continue;
+    }
+    const size = await access(path, constants.R_OK).then(
+      async () => (await stat(path)).size,
+      () => undefined,
+    );
+    if (size === undefined) unreadable.push(path);
+    else inputs.push({ name: path, size, open: () => createReadStream(path) });
   }
   if (unreadable.length > 0) throw new UsageError(`cannot read: ${unreadable.join(', ')}`);
-  return paths.map((path) => ({
-    name: path === '-' ? 'stdin' : path,
-    open: () => (path === '-' ? (stdin as AsyncIterable<Uint8Array>) : createReadStream(path)),
-  }));
+  return inputs;
 }

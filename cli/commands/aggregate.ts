@@ -1,4 +1,4 @@
-import { parseLogStream } from '../../shared/access-log/index.ts';
+import { type LineSource, parseLogStream } from '../../shared/access-log/index.ts';
 import {
   createOfflineAttributionRules,
   isSignerArn,
@@ -7,6 +7,7 @@ import { COUNTER_NAMES, UsageAggregator } from '../../shared/usage/index.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { formatTable } from '../format-table.ts';
 import { resolveInputs } from '../inputs.ts';
+import { ProgressLine } from '../progress-line.ts';
 
 // Parentheses cannot appear in a customer id, so this row never collides with a customer.
 const UNTRACKED = '(untracked)';
@@ -39,9 +40,20 @@ export const aggregateCommand: Command = {
       io.stderr.write('note: no --signer given, so any authenticated requester is taken\n');
     }
     const usage = new UsageAggregator(createOfflineAttributionRules(signers));
+    const progress = new ProgressLine(io.stderr);
+    const total = inputs.reduce((sum, input) => sum + (input.size ?? 0), 0);
+    let read = 0;
+    let lines = 0;
+    const show = () =>
+      `read ${mebibytes(read)}${total > 0 ? ` of ${mebibytes(total)}` : ''}, ${lines} lines`;
     for (const input of inputs) {
-      for await (const line of parseLogStream(input.open())) usage.addLine(line);
+      for await (const line of parseLogStream(counted(input.open(), (n) => (read += n)))) {
+        usage.addLine(line);
+        if (++lines % 10_000 === 0) progress.update(show());
+      }
     }
+    progress.update(show(), true);
+    progress.break();
     const customers = [...usage.totalsByCustomer()].sort(([a], [b]) => (a < b ? -1 : 1));
     const untracked = usage.untrackedTotal();
     if (format === 'json') {
@@ -77,6 +89,19 @@ export const aggregateCommand: Command = {
     return 0;
   },
 };
+
+const mebibytes = (bytes: number): string => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+
+/** The source's chunks as they are, telling `onBytes` their size. */
+async function* counted(
+  source: LineSource,
+  onBytes: (bytes: number) => void,
+): AsyncGenerator<Uint8Array | string> {
+  for await (const chunk of source) {
+    onBytes(chunk.length);
+    yield chunk;
+  }
+}
 
 function parseAggregateArgs(args: string[]): {
   format: 'json' | 'csv' | 'table';

@@ -21,6 +21,7 @@ import {
 import { readPeriodOption } from '../period-option.ts';
 import { readSignerOption, SIGNER_OPTION, SIGNER_USAGE } from '../signer-option.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
+import { ProgressLine } from '../progress-line.ts';
 
 const USAGE = `Usage: usage-meter audit --period 2026-11|2026-11-22 [--log-bucket <name>] [--prefix logs/] [--json] [--athena [--run …]]
 
@@ -103,7 +104,7 @@ export const auditCommand: Command = {
       for (const [reason, counters] of await store.listUntrackedTotals(period)) {
         stored.set(`(untracked: ${reason})`, counters);
       }
-      const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+      const progress = new ProgressLine(io.stderr);
       const report = await auditPeriod({
         period,
         logBucket,
@@ -115,14 +116,12 @@ export const auditCommand: Command = {
         stored,
         spillParent: tmpdir(),
         onProgress: (p) => {
-          if (tty) {
-            io.stderr.write(
-              `\rread ${p.objects} log objects, ${(p.bytes / 1024 ** 2).toFixed(1)} MiB, ${p.lines} lines`,
-            );
-          }
+          progress.update(
+            `read ${p.objects} log objects, ${(p.bytes / 1024 ** 2).toFixed(1)} MiB, ${p.lines} lines`,
+          );
         },
       });
-      if (tty) io.stderr.write('\n');
+      progress.break();
       if (values.json) {
         io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         return report.clean ? 0 : 1;

@@ -8,6 +8,7 @@ import { reconcileLogBucket, type ReconcileProgress } from '../../shared/meterin
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { readSignerOption, SIGNER_OPTION, SIGNER_USAGE } from '../signer-option.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
+import { ProgressLine } from '../progress-line.ts';
 
 const USAGE = `Usage: usage-meter reconcile --bucket <log bucket> [--prefix logs/] [--since YYYY-MM-DD] [--concurrency 4] [--signer <arn>] [--json]
 
@@ -48,7 +49,7 @@ export const reconcileCommand: Command = {
     const target = openTarget(values, process.env, (line) => io.stderr.write(line));
     try {
       const tableName = target.tableName();
-      const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+      const progress = new ProgressLine(io.stderr);
       const show = (p: Readonly<ReconcileProgress>) =>
         `listed ${p.listed}, ignored ${p.ignored}, metered ${p.metered}, already metered ${p.alreadyMetered}, changed ${p.changed}, failed ${p.failed}`;
       const result = await reconcileLogBucket({
@@ -67,21 +68,24 @@ export const reconcileCommand: Command = {
         ),
         concurrency,
         onProgress: (p) => {
-          if (tty) io.stderr.write(`\r${show(p)}`);
+          progress.update(show(p));
         },
         onIgnored: (key) => {
-          io.stderr.write(`${tty ? '\n' : ''}ignored: ${key} is not a server access log key\n`);
+          progress.break();
+          io.stderr.write(`ignored: ${key} is not a server access log key\n`);
         },
         onChanged: (key) => {
+          progress.break();
           io.stderr.write(
-            `${tty ? '\n' : ''}changed: ${key} was rewritten after it was metered (not metered again)\n`,
+            `changed: ${key} was rewritten after it was metered (not metered again)\n`,
           );
         },
         onFailure: (key, error) => {
-          io.stderr.write(`${tty ? '\n' : ''}failed: ${key}: ${(error as Error).message}\n`);
+          progress.break();
+          io.stderr.write(`failed: ${key}: ${(error as Error).message}\n`);
         },
       });
-      if (tty) io.stderr.write('\n');
+      progress.break();
       io.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${show(result)}\n`);
       if (result.listed === 0) {
         // S3 logs every request: nothing at all under the prefix means a wrong bucket or

@@ -208,4 +208,37 @@ describe('usage-meter aggregate', () => {
     expect(await main(['aggregate', '--json', '--csv', logFile], io)).toBe(2);
     expect(io.err()).toContain('choose one of --json and --csv');
   });
+
+  it('shows its progress on a terminal only, and prints the same results either way', async () => {
+    const big = join(dir, 'big.log');
+    const line = (i: number) =>
+      formatAccessLogRecord(
+        makeRecord({
+          requestId: `BIG${String(i).padStart(13, '0')}`,
+          bytesSent: 10,
+          requestUri: presignedUri('GET', PATH, 'acme'),
+        }),
+      );
+    const text = `${Array.from({ length: 25_000 }, (_, i) => line(i)).join('\n')}\n`;
+    await writeFile(big, text);
+    const piped = captureIo();
+    expect(await main(['aggregate', '--json', big], piped)).toBe(0);
+    const terminal = captureIo();
+    (terminal.stderr as { isTTY?: boolean }).isTTY = true;
+    expect(await main(['aggregate', '--json', big], terminal)).toBe(0);
+
+    expect(terminal.out()).toBe(piped.out());
+    expect(JSON.parse(terminal.out())).toMatchObject({
+      customers: { acme: { downloadBytes: 250_000, downloadRequests: 25_000 } },
+    });
+    const size = (Buffer.byteLength(text) / 1024 ** 2).toFixed(1);
+    // The first redraw (at 10,000 lines) always shows; the last is the whole file.
+    expect(terminal.err()).toContain(`\rread `);
+    expect(terminal.err()).toContain(`, 10000 lines\x1b[K`);
+    expect(terminal.err()).toMatch(
+      new RegExp(`\\rread ${size} MiB of ${size} MiB, 25000 lines\\x1b\\[K\\n$`),
+    );
+    expect(piped.err()).not.toContain('\r');
+    expect(piped.err()).not.toContain('lines');
+  });
 });
