@@ -59,6 +59,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       contentBucket,
       env,
       logger,
+      usagePage: { logBucket, logPrefix },
       ...(apiPort === undefined ? {} : { port: apiPort }),
     });
     const started = startMetering({ stack, tableName, logBucket, logPrefix, logger });

@@ -161,6 +161,7 @@ function printBanner(
   io.stdout.write(
     [
       'Local AWS stack ready (Ctrl-C to stop)',
+      `  usage page   ${api.url}/  (totals, daily chart, untracked share, latest log objects)`,
       `  link API     ${api.url}  (POST /links, GET /links/{linkId}, GET /usage; customers and keys: usage-meter customers|keys --local)`,
       `  S3           ${stack.endpoints.s3}  (path-style; buckets ${LOCAL_DEFAULTS.contentBucket}, ${LOCAL_DEFAULTS.logBucket})`,
       `  access logs  ${LOCAL_DEFAULTS.contentBucket} → s3://${LOCAL_DEFAULTS.logBucket}/${LOCAL_DEFAULTS.logPrefix}`,

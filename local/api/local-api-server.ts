@@ -8,20 +8,32 @@ export type HttpApiHandler = (
   event: APIGatewayProxyEventV2,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** Routes the local server answers itself, before the API's; undefined passes the request on. */
+export type LocalRoutes = (
+  method: string,
+  url: URL,
+) => Promise<APIGatewayProxyStructuredResultV2 | undefined>;
+
 export interface LocalApi {
   /** `http://127.0.0.1:<port>` */
   url: string;
   stop(): Promise<void>;
 }
 
+const internalError = {
+  statusCode: 500,
+  body: JSON.stringify({ message: 'Internal Server Error' }),
+} as const;
+
 /**
  * Serves a Lambda behind a local stand-in for an API Gateway HTTP API: each request that
  * matches one of `routeKeys` (`POST /links`, `GET /links/{linkId}`) becomes a payload 2.0
- * event; others get API Gateway's own 404.
+ * event; `local` routes answer what is not the API's, and the rest get API Gateway's own 404.
  */
 export async function startLocalApi(options: {
   handler: HttpApiHandler;
   routeKeys: readonly string[];
+  local?: LocalRoutes;
   port?: number;
 }): Promise<LocalApi> {
   const routes = options.routeKeys.map((routeKey) => ({ routeKey, match: routeMatcher(routeKey) }));
@@ -42,11 +54,11 @@ export async function startLocalApi(options: {
   /** API Gateway's answer to one request; a bad request never reaches the handler. */
   async function answer(req: IncomingMessage): Promise<APIGatewayProxyStructuredResultV2> {
     const body = await readBody(req);
+    const method = req.method ?? 'GET';
     let url: URL;
     let route: { routeKey: string; params: Record<string, string> | undefined } | undefined;
     try {
       url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const method = req.method ?? 'GET';
       route = routes
         .map((r) => ({ routeKey: r.routeKey, params: r.match(method, url.pathname) }))
         .find((r) => r.params !== undefined);
@@ -55,12 +67,14 @@ export async function startLocalApi(options: {
       return { statusCode: 400, body: JSON.stringify({ message: 'Bad Request' }) };
     }
     if (route?.params === undefined) {
+      const local = await options.local?.(method, url).catch(() => internalError);
+      if (local !== undefined) return local;
       return { statusCode: 404, body: JSON.stringify({ message: 'Not Found' }) };
     }
     try {
       return await options.handler(toEvent(req, url, body, route.routeKey, route.params));
     } catch {
-      return { statusCode: 500, body: JSON.stringify({ message: 'Internal Server Error' }) };
+      return internalError;
     }
   }
   await new Promise<void>((resolve, reject) => {
