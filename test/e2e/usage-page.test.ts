@@ -120,7 +120,7 @@ describe.skipIf('skip' in found)('the usage page of npm start', () => {
     expect(await page.locator('#daily-title').textContent()).toBe('Bytes a day: demo');
     const bars = await page
       .locator('#chart rect')
-      .evaluateAll((rects) =>
+      .evaluateAll((rects: Array<{ getAttribute(name: string): string | null }>) =>
         rects.map((r) => [r.getAttribute('data-day'), Number(r.getAttribute('data-bytes'))]),
       );
     expect(bars.at(-1)).toEqual([today, billed]);
