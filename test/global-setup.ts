@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startLocalStack } from '../local/local-stack.ts';
+import { findChromium } from './helpers/chromium.ts';
 
 /** What every test file can `inject('localStack')`: the stack started once for the run. */
 export interface SharedLocalStack {
@@ -23,6 +24,9 @@ declare module 'vitest' {
  * callback cannot cross from this process into a test worker.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Installs Debian's Chromium for the browser test where it is missing and can be, once,
+  // before the test files run in parallel.
+  findChromium();
   const stack = await startLocalStack({ buckets: ['shared-test-bucket'] });
   project.provide('localStack', {
     region: stack.region,
