@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { LocalApi } from '../../local/api/local-api-server.ts';
 import type { LocalStack } from '../../local/local-stack.ts';
 import { startLocalPipeline } from '../../local/start-pipeline.ts';
+import { TerminalLogger } from '../../local/terminal-logger.ts';
 import { createLocalClients } from '../../local/clients.ts';
 import { DEMO_CUSTOMER, ensureDemoCustomer, tryItCommands } from '../../local/demo-customer.ts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -55,7 +56,11 @@ export const devCommand: Command = {
       logPrefix: LOCAL_DEFAULTS.logPrefix,
       tableName: LOCAL_DEFAULTS.table,
       env: process.env,
-      logger: new Logger({ serviceName: 's3-usage-meter' }),
+      // One short line an event for a person at a terminal; JSON lines for a pipe or a file.
+      logger:
+        (io.stdout as { isTTY?: boolean }).isTTY === true
+          ? new TerminalLogger({ serviceName: 's3-usage-meter' })
+          : new Logger({ serviceName: 's3-usage-meter' }),
       apiPort,
       // A progress line for a person at a terminal, never in a pipe.
       ...((io.stderr as { isTTY?: boolean }).isTTY === true

@@ -14,8 +14,9 @@ export interface ResponseMeter {
 /**
  * Counts the body bytes a response writes and when its first byte went out, and reads the
  * object size from its headers (the total of a Content-Range, else the Content-Length).
+ * `beforeEnd` runs when the response ends, before its last bytes go out.
  */
-export function meterResponse(res: ServerResponse): ResponseMeter {
+export function meterResponse(res: ServerResponse, beforeEnd: () => void): ResponseMeter {
   let bytes = 0;
   let firstByteAt: number | undefined;
   const count = (chunk: unknown, encoding?: unknown) => {
@@ -38,6 +39,7 @@ export function meterResponse(res: ServerResponse): ResponseMeter {
   res.end = ((chunk?: unknown, ...rest: unknown[]) => {
     if (typeof chunk !== 'function' && chunk !== undefined && chunk !== null) count(chunk, rest[0]);
     else firstByteAt ??= performance.now();
+    beforeEnd();
     return (end as (...args: unknown[]) => ServerResponse)(chunk, ...rest);
   }) as typeof res.end;
   return {

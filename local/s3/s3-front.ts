@@ -61,7 +61,7 @@ export function createS3Front(options: S3FrontOptions) {
     const hostId = randomBytes(57).toString('base64');
     res.setHeader('x-amz-request-id', requestId);
     res.setHeader('x-amz-id-2', hostId);
-    const output = meterResponse(res);
+    const output = meterResponse(res, () => log());
     const creations: S3rverCreation[] = [];
     let errorCode: string | null = null;
     let formKey: string | undefined;
@@ -87,7 +87,13 @@ export function createS3Front(options: S3FrontOptions) {
     );
     if (verdict.ok) signedBy = verdict.accessKeyId;
 
-    const finished = new Promise<void>((resolve) => res.once('close', resolve)).then(async () => {
+    // The request's log record, written once: when the response ends, before its last bytes
+    // reach the client, so that a client that got its answer finds it logged even if the
+    // process is killed right after; or when the connection closes first (an aborted request).
+    let logged = false;
+    const log = () => {
+      if (logged) return;
+      logged = true;
       const created = creations[0];
       if (target.bucket !== null && options.delivery.isLogged(target.bucket)) {
         const record = describeRequest(
@@ -114,6 +120,9 @@ export function createS3Front(options: S3FrontOptions) {
         );
         options.delivery.add(target.bucket, formatAccessLogRecord(record));
       }
+    };
+    const finished = new Promise<void>((resolve) => res.once('close', resolve)).then(async () => {
+      log();
       if (res.statusCode >= 300) return;
       for (const creation of creations) {
         await options.onObjectCreated({

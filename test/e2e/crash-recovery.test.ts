@@ -33,7 +33,10 @@ async function startDevOn(ports: { api: number; s3: number; dynamodb: number }) 
     { USAGE_METER_RUNTIME_DIR: runtimeDir },
   );
   started.push(dev.process);
-  return dev;
+  // Known from the start, so that afterAll stops it even if the test fails before the crash.
+  const java = javaChildOf(dev.process.pid ?? 0);
+  javas.push(java);
+  return { ...dev, java };
 }
 
 const exited = (child: ChildProcess) =>
@@ -82,11 +85,8 @@ describe('npm start through a crash', () => {
       received += (await (await fetch(url, range)).arrayBuffer()).byteLength;
     }
 
-    const pid = first.process.pid ?? 0;
-    const java = javaChildOf(pid);
-    javas.push(java);
     first.process.kill('SIGKILL');
-    process.kill(java, 'SIGKILL');
+    process.kill(first.java, 'SIGKILL');
     await exited(first.process);
 
     const second = await startDevOn(ports);
@@ -99,11 +99,9 @@ describe('npm start through a crash', () => {
       downloadRequests: downloads,
     });
 
-    const secondJava = javaChildOf(second.process.pid ?? 0);
-    javas.push(secondJava);
     second.process.kill('SIGINT');
     await exited(second.process);
     expect(second.output()).toContain('stopped');
-    expect(() => process.kill(secondJava, 0)).toThrow();
+    expect(() => process.kill(second.java, 0)).toThrow();
   }, 180_000);
 });
