@@ -13,10 +13,10 @@ import { formatTable } from '../format-table.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
 
 const USAGE = `Usage:
-  usage-meter customers create <customerId> [--name <name>] [--prefix <folder/>]… [--whole-bucket] [--upload-prefix <folder/>]
-  usage-meter customers update <customerId> [--name <name>] [--prefix <folder/>]… [--whole-bucket] [--upload-prefix <folder/>]
+  usage-meter customers create <customerId> [--name <name>] [--prefix <folder/>]… [--whole-bucket] [--upload-prefix <folder/>] [--json]
+  usage-meter customers update <customerId> [--name <name>] [--prefix <folder/>]… [--whole-bucket] [--upload-prefix <folder/>] [--json]
   usage-meter customers list [--json]
-  usage-meter customers disable <customerId>
+  usage-meter customers disable <customerId> [--json]
 
 create   a customer; --prefix (repeatable) is a folder of the content bucket it may get
          download links for (it ends with /); --whole-bucket lets it download anything;
@@ -50,11 +50,15 @@ export const customersCommand: Command = {
     try {
       const store = new DynamoDbCustomerStore(target.documents, target.tableName());
       const now = new Date();
-      if (action === 'list') {
-        const customers = await store.listCustomers();
+      // list prints an array; the others print the one customer they wrote.
+      const print = (customers: readonly Customer[], one: boolean) =>
         io.stdout.write(
-          values.json ? `${JSON.stringify(customers, null, 2)}\n` : formatCustomers(customers),
+          values.json
+            ? `${JSON.stringify(one ? customers[0] : customers, null, 2)}\n`
+            : formatCustomers(customers),
         );
+      if (action === 'list') {
+        print(await store.listCustomers(), false);
         return 0;
       }
       if (customerId === undefined)
@@ -68,7 +72,7 @@ export const customersCommand: Command = {
           uploadPrefix: values['upload-prefix'],
         });
         await refuseNestedUploads(store, customer);
-        io.stdout.write(formatCustomers([await store.createCustomer(customer, now)]));
+        print([await store.createCustomer(customer, now)], true);
         return 0;
       }
       if (action === 'update') {
@@ -90,11 +94,11 @@ export const customersCommand: Command = {
         if (customer.uploadPrefix !== current.uploadPrefix) {
           await refuseNestedUploads(store, customer);
         }
-        io.stdout.write(formatCustomers([await store.updateCustomer(customer)]));
+        print([await store.updateCustomer(customer)], true);
         return 0;
       }
       if (action === 'disable') {
-        io.stdout.write(formatCustomers([await store.disableCustomer(customerId, now)]));
+        print([await store.disableCustomer(customerId, now)], true);
         return 0;
       }
       throw new UsageError(`unknown action '${action ?? ''}': create, update, list or disable`);

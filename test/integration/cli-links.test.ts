@@ -158,4 +158,18 @@ describe('customers’ prefixes are folders that never nest', () => {
       'usage-meter customers: no customer nobody\n',
     );
   });
+
+  it('prints the customer it created, updated or disabled as JSON with --json', async () => {
+    const created = await cli('customers', 'create', 'jsonco', '--prefix', 'docs/', '--json');
+    expect(JSON.parse(created.out)).toMatchObject({
+      customerId: 'jsonco',
+      status: 'active',
+      keyPrefixes: ['docs/'],
+      uploadPrefix: 'uploads/jsonco/',
+    });
+    const updated = await cli('customers', 'update', 'jsonco', '--name', 'Json Co', '--json');
+    expect(JSON.parse(updated.out)).toMatchObject({ customerId: 'jsonco', name: 'Json Co' });
+    const disabled = await cli('customers', 'disable', 'jsonco', '--json');
+    expect(JSON.parse(disabled.out)).toMatchObject({ customerId: 'jsonco', status: 'disabled' });
+  });
 });
