@@ -2,7 +2,6 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parsePeriod } from '../../shared/usage/period.ts';
 import type { UsageStore } from '../../shared/usage/usage-store.ts';
-import type { LocalRoutes } from '../api/local-api-server.ts';
 import { USAGE_PAGE_HTML } from './usage-page-html.ts';
 import { readUsagePageData } from './usage-page-data.ts';
 
@@ -17,7 +16,7 @@ export function usagePageRoutes(options: {
   logBucket: string;
   logPrefix: string;
   now: () => Date;
-}): LocalRoutes {
+}): (method: string, url: URL) => Promise<APIGatewayProxyStructuredResultV2 | undefined> {
   return async (method, url) => {
     if (method !== 'GET') return undefined;
     if (url.pathname === '/') {
