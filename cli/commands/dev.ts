@@ -69,7 +69,7 @@ export const devCommand: Command = {
       onNotificationError: (error) =>
         io.stderr.write(
           `metering a log object failed: ${String(error)}\n` +
-            `  (run: npx usage-meter reconcile --local --bucket ${LOCAL_DEFAULTS.logBucket})\n`,
+            '  (run: npx usage-meter reconcile --local)\n',
         ),
     });
     const { s3, dynamodb } = createLocalClients(stack);

@@ -6,11 +6,16 @@ import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import { reconcileLogBucket, type ReconcileProgress } from '../../shared/metering/reconcile.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
+import {
+  LOG_BUCKET_OPTIONS,
+  LOG_BUCKET_USAGE,
+  readLogBucketOptions,
+} from '../log-bucket-option.ts';
 import { readSignerOption, SIGNER_OPTION, SIGNER_USAGE } from '../signer-option.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
 import { ProgressLine } from '../progress-line.ts';
 
-const USAGE = `Usage: usage-meter reconcile --bucket <log bucket> [--prefix logs/] [--since YYYY-MM-DD] [--concurrency 4] [--signer <arn>] [--json]
+const USAGE = `Usage: usage-meter reconcile [--log-bucket <log bucket>] [--prefix logs/] [--since YYYY-MM-DD] [--concurrency 4] [--signer <arn>] [--json]
 
 Meters every log object under the prefix that has no summary yet: the ones a failed or
 missed notification left behind. Safe to re-run and to run while the Lambda works: each log
@@ -18,6 +23,8 @@ object is counted exactly once. Failures are reported and the exit code is 1; ru
 retry them. Objects under the prefix whose key is not one S3 logging writes are listed as
 ignored and never metered. Nothing at all under the prefix is an error (exit code 1): the
 bucket or prefix is probably wrong.
+
+${LOG_BUCKET_USAGE}
 
 ${SIGNER_USAGE}
 ${TARGET_USAGE}`;
@@ -30,14 +37,18 @@ export const reconcileCommand: Command = {
       options: {
         ...TARGET_OPTIONS,
         ...SIGNER_OPTION,
-        prefix: { type: 'string', default: 'logs/' },
+        ...LOG_BUCKET_OPTIONS,
         since: { type: 'string' },
         concurrency: { type: 'string', default: '4' },
         json: { type: 'boolean', default: false },
       },
     });
-    const logBucket = values.bucket;
-    if (logBucket === undefined) throw new UsageError('--bucket <log bucket> is required');
+    if (values.bucket !== undefined && values['log-bucket'] === undefined) {
+      throw new UsageError(
+        'reconcile reads the log bucket: pass --log-bucket <name> (--bucket names the content bucket)',
+      );
+    }
+    const { logBucket, logPrefix } = readLogBucketOptions(values, process.env);
     if (values.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.since)) {
       throw new UsageError(`--since must be a day such as 2026-11-20, got '${values.since}'`);
     }
@@ -57,14 +68,14 @@ export const reconcileCommand: Command = {
         customers: new DynamoDbCustomerStore(target.documents, tableName),
         open: createS3LogObjectOpener(target.s3),
         logBucket,
-        logPrefix: values.prefix,
+        logPrefix,
         signers,
         now: () => new Date(),
         keys: listLogObjects(
           target.s3,
           logBucket,
-          values.prefix,
-          values.since === undefined ? undefined : `${values.prefix}${values.since}`,
+          logPrefix,
+          values.since === undefined ? undefined : `${logPrefix}${values.since}`,
         ),
         concurrency,
         onProgress: (p) => {
@@ -91,7 +102,7 @@ export const reconcileCommand: Command = {
         // S3 logs every request: nothing at all under the prefix means a wrong bucket or
         // prefix far more often than a bucket nobody used.
         io.stderr.write(
-          `no log objects under s3://${logBucket}/${values.prefix}${values.since ?? ''}: is that the log bucket and prefix the content bucket logs to?\n`,
+          `no log objects under s3://${logBucket}/${logPrefix}${values.since ?? ''}: is that the log bucket and prefix the content bucket logs to?\n`,
         );
         return 1;
       }

@@ -39,6 +39,11 @@ describe('--local finds the stack that is running', () => {
       ),
     );
 
+    // The log bucket and its signers come with --local: no --log-bucket, no --signer.
+    const reconciled = await runCli(['reconcile', '--local', '--json'], env);
+    expect(reconciled.err).not.toContain('which log bucket');
+    expect(JSON.parse(reconciled.out)).toMatchObject({ failed: 0, changed: 0 });
+
     await expect(
       startDev(['--in-memory', '--api-port', '0', '--s3-port', '0'], env),
     ).rejects.toThrow(`a local stack is already running (pid ${dev.process.pid}`);

@@ -68,7 +68,7 @@ describe('usage-meter reconcile, report and verify', () => {
   it('reconciles only what is missing, from a day on, and again finds nothing to do', async () => {
     const since = await cli(
       'reconcile',
-      '--bucket',
+      '--log-bucket',
       BUCKET,
       '--prefix',
       PREFIX,
@@ -83,7 +83,7 @@ describe('usage-meter reconcile, report and verify', () => {
     });
     const all = await cli(
       'reconcile',
-      '--bucket',
+      '--log-bucket',
       BUCKET,
       '--prefix',
       PREFIX,
@@ -97,7 +97,7 @@ describe('usage-meter reconcile, report and verify', () => {
     );
     const again = await cli(
       'reconcile',
-      '--bucket',
+      '--log-bucket',
       BUCKET,
       '--prefix',
       PREFIX,
@@ -159,7 +159,7 @@ describe('usage-meter reconcile, report and verify', () => {
   it('prints reconcile and verify results as JSON on --json', async () => {
     const reconciled = await cli(
       'reconcile',
-      '--bucket',
+      '--log-bucket',
       BUCKET,
       '--prefix',
       PREFIX,
@@ -194,8 +194,16 @@ describe('usage-meter reconcile, report and verify', () => {
     });
   });
 
+  it('tells who passes --bucket to reconcile that it reads the log bucket', async () => {
+    const result = await cli('reconcile', '--bucket', BUCKET, '--signer', SIGNER_ROLE);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(
+      'reconcile reads the log bucket: pass --log-bucket <name> (--bucket names the content bucket)',
+    );
+  });
+
   it('refuses to reconcile without knowing whose links bill customers', async () => {
-    const result = await cli('reconcile', '--bucket', BUCKET, '--prefix', PREFIX);
+    const result = await cli('reconcile', '--log-bucket', BUCKET, '--prefix', PREFIX);
     expect(result.code).toBe(2);
     expect(result.err).toContain('Pass --signer <arn> (repeatable) or set SIGNER_ARNS');
   });
@@ -203,7 +211,7 @@ describe('usage-meter reconcile, report and verify', () => {
   it('refuses to reconcile a prefix with no log objects at all: a wrong bucket or prefix', async () => {
     const result = await cli(
       'reconcile',
-      '--bucket',
+      '--log-bucket',
       BUCKET,
       '--prefix',
       'no-such-prefix/',
@@ -279,7 +287,7 @@ describe('usage-meter reconcile, report and verify', () => {
     expect(before.out).toContain(objects(5, '2 not counted'));
     expect(before.out).not.toContain('2027-01-05');
 
-    await cli('reconcile', '--bucket', BUCKET, '--prefix', PREFIX, '--signer', SIGNER_ROLE);
+    await cli('reconcile', '--log-bucket', BUCKET, '--prefix', PREFIX, '--signer', SIGNER_ROLE);
     const after = await verify();
     expect(after.code).toBe(1);
     expect(after.out).toContain(
