@@ -113,7 +113,17 @@ export async function main(
       io.stderr.write(`usage-meter ${name}: ${error.message}\n\n${command.usage}\n`);
       return 2;
     }
-    io.stderr.write(`usage-meter ${name}: ${(error as Error).message}\n`);
+    io.stderr.write(`usage-meter ${name}: ${describeFailure(error as Error)}\n`);
     return 1;
   }
+}
+
+/** A failure's message; for a service nobody answers at, what to check. */
+function describeFailure(
+  error: Error & { code?: string; address?: string; port?: number },
+): string {
+  if (error.code === 'ECONNREFUSED' && error.address !== undefined) {
+    return `nothing answers at ${error.address}:${error.port ?? ''} (connection refused): is the stack running, and is that its endpoint?`;
+  }
+  return error.message;
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../cli/main.ts';
+import { findFreePort } from '../../../local/free-port.ts';
 import { captureIo } from '../../helpers/capture-io.ts';
 
 const run = promisify(execFile);
@@ -76,5 +77,15 @@ describe('usage-meter', () => {
   it('runs from npx after npm install, TypeScript compiled on the fly', async () => {
     const { stdout } = await run('npx', ['--no', '--', 'usage-meter', '--help'], { cwd: ROOT });
     expect(stdout).toMatch(/^Usage: usage-meter <command> \[options\]$/m);
+  });
+
+  it('says nothing answers at an endpoint, and what to check, instead of a bare ECONNREFUSED', async () => {
+    const closed = await findFreePort();
+    const io = captureIo();
+    const args = ['report', '--dynamodb-endpoint', `http://127.0.0.1:${closed}`, '--table', 't'];
+    expect(await main(args, io)).toBe(1);
+    expect(io.err()).toBe(
+      `usage-meter report: nothing answers at 127.0.0.1:${closed} (connection refused): is the stack running, and is that its endpoint?\n`,
+    );
   });
 });
