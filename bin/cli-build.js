@@ -3,7 +3,7 @@
 // whenever a source file has changed since, so there is never a build command to remember.
 // Starting from a build takes a tenth of the time of compiling the TypeScript on each run.
 import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -29,7 +29,8 @@ export function currentBuild() {
       return undefined;
     }
   }
-  return join(BUILDS, manifest.dir, 'main.js');
+  const entry = join(BUILDS, manifest.dir, 'main.js');
+  return existsSync(entry) ? entry : undefined;
 }
 
 /**
