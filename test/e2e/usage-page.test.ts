@@ -116,7 +116,8 @@ describe.skipIf('skip' in found)('the usage page of npm start', () => {
     expect(logRows.join('\n')).toContain('usage-meter-logs/');
 
     await row.click();
-    await page.locator('#chart rect').first().waitFor();
+    // Attached, not visible: a day with no bytes is a bar of height 0.
+    await page.locator('#chart rect').first().waitFor({ state: 'attached' });
     expect(await page.locator('#daily-title').textContent()).toBe('Bytes a day: demo');
     const bars = await page
       .locator('#chart rect')
