@@ -1,4 +1,4 @@
-import { type LineSource, parseLogStream } from '../../shared/access-log/index.ts';
+import { parseLogStream, tapChunks } from '../../shared/access-log/index.ts';
 import {
   createOfflineAttributionRules,
   isSignerArn,
@@ -47,7 +47,9 @@ export const aggregateCommand: Command = {
     const show = () =>
       `read ${mebibytes(read)}${total > 0 ? ` of ${mebibytes(total)}` : ''}, ${lines} lines`;
     for (const input of inputs) {
-      for await (const line of parseLogStream(counted(input.open(), (n) => (read += n)))) {
+      for await (const line of parseLogStream(
+        tapChunks(input.open(), (chunk) => (read += chunk.length)),
+      )) {
         usage.addLine(line);
         if (++lines % 10_000 === 0) progress.update(show());
       }
@@ -91,17 +93,6 @@ export const aggregateCommand: Command = {
 };
 
 const mebibytes = (bytes: number): string => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-
-/** The source's chunks as they are, telling `onBytes` their size. */
-async function* counted(
-  source: LineSource,
-  onBytes: (bytes: number) => void,
-): AsyncGenerator<Uint8Array | string> {
-  for await (const chunk of source) {
-    onBytes(chunk.length);
-    yield chunk;
-  }
-}
 
 function parseAggregateArgs(args: string[]): {
   format: 'json' | 'csv' | 'table';

@@ -11,6 +11,7 @@ export {
   type ReadLinesOptions,
   readLines,
   type SourceLine,
+  tapChunks,
 } from './read-lines.ts';
 export { decodeQueryComponent, parseQueryParameters } from './request-uri.ts';
 export type { AccessLogFieldName, AccessLogRecord } from './types.ts';

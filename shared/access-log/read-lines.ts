@@ -76,3 +76,14 @@ export async function* readLines(
     if (line !== undefined) yield line;
   }
 }
+
+/** The source's chunks unchanged, each shown to `onChunk` as it passes (to count or hash them). */
+export async function* tapChunks(
+  source: LineSource,
+  onChunk: (chunk: Uint8Array | string) => void,
+): AsyncGenerator<Uint8Array | string> {
+  for await (const chunk of source) {
+    onChunk(chunk);
+    yield chunk;
+  }
+}

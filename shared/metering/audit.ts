@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { isAccessLogKey } from '../access-log/log-object-key.ts';
 import type { ListedObject, LogObjectOpener } from '../access-log/log-object-reader.ts';
 import { parseLogStream } from '../access-log/parse-stream.ts';
-import { readLines } from '../access-log/read-lines.ts';
+import { readLines, tapChunks } from '../access-log/read-lines.ts';
 import { attributeRequest } from '../usage/attribute-request.ts';
 import type { AttributionRules } from '../usage/attribution-rules.ts';
 import { LATE_DELIVERY_DAYS } from './completeness.ts';
@@ -126,8 +126,8 @@ export async function auditPeriod(options: {
     };
     const spillObject = async (key: string, objectIndex: number, counted: boolean) => {
       const seen = new Set<string>();
-      const source = countBytes(await options.open(options.logBucket, key), (n) => {
-        report.bytes += n;
+      const source = tapChunks(await options.open(options.logBucket, key), (chunk) => {
+        report.bytes += chunk.length;
       });
       for await (const line of parseLogStream(source)) {
         report.lines++;
@@ -230,17 +230,6 @@ export async function auditPeriod(options: {
     return report;
   } finally {
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** The source's chunks, their byte count reported as they pass. */
-async function* countBytes(
-  source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
-  add: (bytes: number) => void,
-): AsyncGenerator<Uint8Array | string> {
-  for await (const chunk of source) {
-    add(chunk.length);
-    yield chunk;
   }
 }
 

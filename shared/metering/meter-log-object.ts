@@ -1,7 +1,7 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { parseLogStream } from '../access-log/parse-stream.ts';
 import { forEachConcurrently } from '../concurrency.ts';
-import type { LineSource } from '../access-log/read-lines.ts';
+import { type LineSource, tapChunks } from '../access-log/read-lines.ts';
 import { redactSecrets } from '../redact.ts';
 import type { AttributionRules } from '../usage/attribution-rules.ts';
 import { planChunks } from '../usage/plan-chunks.ts';
@@ -67,7 +67,9 @@ export async function meterLogObject(request: MeterRequest): Promise<MeterResult
   const usage = new UsageAggregator(await request.loadRules());
   const digest = createHash('sha256');
   let lines = 0;
-  for await (const line of parseLogStream(hashed(await request.open(), digest))) {
+  for await (const line of parseLogStream(
+    tapChunks(await request.open(), (chunk) => digest.update(chunk)),
+  )) {
     lines++;
     usage.addLine(line);
   }
@@ -133,12 +135,4 @@ function sumBytes(counters: Iterable<UsageCounters>): number {
   let bytes = 0;
   for (const { downloadBytes, uploadBytes } of counters) bytes += downloadBytes + uploadBytes;
   return bytes;
-}
-
-/** The source's chunks, fed to `digest` as they pass. */
-async function* hashed(source: LineSource, digest: Hash): AsyncGenerator<Uint8Array | string> {
-  for await (const chunk of source) {
-    digest.update(chunk);
-    yield chunk;
-  }
 }
