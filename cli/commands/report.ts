@@ -1,10 +1,12 @@
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
+import type { Period } from '../../shared/usage/period.ts';
+import { type PeriodUsage, readPeriodUsage } from '../../shared/usage/period-usage.ts';
 import {
-  addCounters,
   COUNTER_NAMES,
   emptyCounters,
   type UsageCounters,
 } from '../../shared/usage/usage-counters.ts';
+import type { UsageStore } from '../../shared/usage/usage-store.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { formatTable } from '../format-table.ts';
 import { readPeriodOption } from '../period-option.ts';
@@ -38,40 +40,26 @@ export const reportCommand: Command = {
     const target = openTarget(values, process.env, (line) => io.stderr.write(line));
     try {
       const store = new DynamoDbUsageStore(target.documents, target.tableName());
-      let rows: Array<[string, UsageCounters]>;
-      if (values.customer === undefined) {
-        rows = (await store.listTotals(period)).map(({ customerId, period: _, ...counters }) => [
-          customerId,
-          counters,
-        ]);
-      } else {
-        const totals = await store.getTotals(
-          { kind: 'customer', customerId: values.customer },
-          period,
-        );
-        rows = totals === undefined ? [] : [[values.customer, totals]];
-      }
-      rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      const untracked: Map<string, UsageCounters> =
+      const usage =
         values.customer === undefined
-          ? await store.listUntrackedTotals(period)
-          : new Map<string, UsageCounters>();
+          ? await readPeriodUsage(store, period)
+          : await oneCustomersUsage(store, values.customer, period);
       if (format === 'json') {
-        const customers = rows.map(([customerId, counters]) => ({ customerId, ...counters }));
-        const total = emptyCounters();
-        for (const counters of untracked.values()) addCounters(total, counters);
         const untrackedFields =
-          untracked.size === 0
+          usage.untrackedByReason.size === 0
             ? {}
-            : { untracked: total, untrackedByReason: Object.fromEntries(untracked) };
+            : {
+                untracked: usage.untracked,
+                untrackedByReason: Object.fromEntries(usage.untrackedByReason),
+              };
         io.stdout.write(
-          `${JSON.stringify({ period: period.value, customers, ...untrackedFields }, null, 2)}\n`,
+          `${JSON.stringify({ period: period.value, customers: usage.customers, ...untrackedFields }, null, 2)}\n`,
         );
         return 0;
       }
       const all: Array<readonly [string, UsageCounters]> = [
-        ...rows,
-        ...[...untracked].map(
+        ...usage.customers.map((totals) => [totals.customerId, totals] as const),
+        ...[...usage.untrackedByReason].map(
           ([reason, counters]) => [`(untracked: ${reason})`, counters] as const,
         ),
       ];
@@ -97,3 +85,17 @@ export const reportCommand: Command = {
     }
   },
 };
+
+/** One customer's usage of a period, in the shape of a whole period's (nothing untracked). */
+async function oneCustomersUsage(
+  store: UsageStore,
+  customerId: string,
+  period: Period,
+): Promise<PeriodUsage> {
+  const totals = await store.getTotals({ kind: 'customer', customerId }, period);
+  return {
+    customers: totals === undefined ? [] : [{ customerId, ...totals }],
+    untrackedByReason: new Map(),
+    untracked: emptyCounters(),
+  };
+}

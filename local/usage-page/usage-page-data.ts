@@ -1,11 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { listLogObjects } from '../../shared/access-log/log-object-reader.ts';
 import { addDays, type Period, periodDays } from '../../shared/usage/period.ts';
-import {
-  addCounters,
-  emptyCounters,
-  type UsageCounters,
-} from '../../shared/usage/usage-counters.ts';
+import { readPeriodUsage } from '../../shared/usage/period-usage.ts';
+import { transferredBytes, type UsageCounters } from '../../shared/usage/usage-counters.ts';
 import type { UsageStore } from '../../shared/usage/usage-store.ts';
 
 /** How many of the month's latest log objects the page lists. */
@@ -44,12 +41,7 @@ export async function readUsagePageData(options: {
   today: string;
 }): Promise<UsagePageData> {
   const { store, month } = options;
-  const customers = (await store.listTotals(month))
-    .map(({ period: _, ...totals }) => totals)
-    .sort((a, b) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0));
-  const byReason = await store.listUntrackedTotals(month);
-  const untracked = emptyCounters();
-  for (const counters of byReason.values()) addCounters(untracked, counters);
+  const usage = await readPeriodUsage(store, month);
 
   const { first, last } = periodDays(month);
   const days: UsagePageData['days'] = [];
@@ -57,14 +49,14 @@ export async function readUsagePageData(options: {
     const totals = await store.listTotals({ kind: 'day', value: day });
     days.push({
       day,
-      bytes: Object.fromEntries(totals.map((t) => [t.customerId, t.downloadBytes + t.uploadBytes])),
+      bytes: Object.fromEntries(totals.map((t) => [t.customerId, transferredBytes(t)])),
     });
   }
   return {
     period: month.value,
-    customers,
-    untracked,
-    untrackedByReason: Object.fromEntries(byReason),
+    customers: usage.customers,
+    untracked: usage.untracked,
+    untrackedByReason: Object.fromEntries(usage.untrackedByReason),
     days,
     logObjects: await recentLogObjects(options),
   };

@@ -6,7 +6,7 @@ import { redactSecrets } from '../redact.ts';
 import type { AttributionRules } from '../usage/attribution-rules.ts';
 import { planChunks } from '../usage/plan-chunks.ts';
 import { UsageAggregator } from '../usage/usage-aggregator.ts';
-import type { UsageCounters } from '../usage/usage-counters.ts';
+import { transferredBytes, type UsageCounters } from '../usage/usage-counters.ts';
 import type { LogSummary, UsageStore } from '../usage/usage-store.ts';
 
 const CHUNKS_IN_FLIGHT = 4;
@@ -133,6 +133,6 @@ export async function meterLogObject(request: MeterRequest): Promise<MeterResult
 
 function sumBytes(counters: Iterable<UsageCounters>): number {
   let bytes = 0;
-  for (const { downloadBytes, uploadBytes } of counters) bytes += downloadBytes + uploadBytes;
+  for (const each of counters) bytes += transferredBytes(each);
   return bytes;
 }

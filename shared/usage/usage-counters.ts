@@ -34,3 +34,8 @@ export function addCounters(into: UsageCounters, delta: UsageCounters): UsageCou
   for (const name of COUNTER_NAMES) into[name] += delta[name];
   return into;
 }
+
+/** Bytes downloaded plus uploaded: what a customer moved through the bucket. */
+export function transferredBytes(counters: UsageCounters): number {
+  return counters.downloadBytes + counters.uploadBytes;
+}
