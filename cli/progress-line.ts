@@ -32,3 +32,8 @@ export class ProgressLine {
     this.#drawn = false;
   }
 }
+
+/** A byte count as progress lines show it: `12.3 MiB`. */
+export function mebibytes(bytes: number): string {
+  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+}

@@ -7,7 +7,7 @@ import { COUNTER_NAMES, UsageAggregator } from '../../shared/usage/index.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { formatTable } from '../format-table.ts';
 import { resolveInputs } from '../inputs.ts';
-import { ProgressLine } from '../progress-line.ts';
+import { mebibytes, ProgressLine } from '../progress-line.ts';
 
 // Parentheses cannot appear in a customer id, so this row never collides with a customer.
 const UNTRACKED = '(untracked)';
@@ -91,8 +91,6 @@ export const aggregateCommand: Command = {
     return 0;
   },
 };
-
-const mebibytes = (bytes: number): string => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 
 function parseAggregateArgs(args: string[]): {
   format: 'json' | 'csv' | 'table';

@@ -21,7 +21,7 @@ import {
 import { readPeriodOption } from '../period-option.ts';
 import { readSignerOption, SIGNER_OPTION, SIGNER_USAGE } from '../signer-option.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
-import { ProgressLine } from '../progress-line.ts';
+import { mebibytes, ProgressLine } from '../progress-line.ts';
 
 const USAGE = `Usage: usage-meter audit --period 2026-11|2026-11-22 [--log-bucket <name>] [--prefix logs/] [--json] [--athena [--run …]]
 
@@ -116,9 +116,7 @@ export const auditCommand: Command = {
         stored,
         spillParent: tmpdir(),
         onProgress: (p) => {
-          progress.update(
-            `read ${p.objects} log objects, ${(p.bytes / 1024 ** 2).toFixed(1)} MiB, ${p.lines} lines`,
-          );
+          progress.update(`read ${p.objects} log objects, ${mebibytes(p.bytes)}, ${p.lines} lines`);
         },
       });
       progress.break();
