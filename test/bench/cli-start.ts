@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startDev } from '../helpers/dev-process.ts';
+import { startDev, THROWAWAY_STACK } from '../helpers/dev-process.ts';
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'usage-meter.js');
 const RUNS = 15;
@@ -27,10 +27,7 @@ const line = (what: string, seconds: number, baseline: number, target: number): 
 
 const runtimeDir = mkdtempSync(join(tmpdir(), 'usage-meter-bench-'));
 const env = { USAGE_METER_RUNTIME_DIR: runtimeDir };
-const dev = await startDev(
-  ['--in-memory', '--api-port', '0', '--s3-port', '0', '--dynamodb-port', '0'],
-  env,
-);
+const dev = await startDev([...THROWAWAY_STACK], env);
 try {
   // The first run builds the CLI if its sources changed; the medians are of a user's later runs.
   median([BIN, '--help']);

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type DevProcess, runCli, startDev } from '../helpers/dev-process.ts';
+import { type DevProcess, runCli, startDev, THROWAWAY_STACK } from '../helpers/dev-process.ts';
 
 // `--local` reaches the stack `npm start` runs, on whatever ports, and no other; a taken port
 // is named before anything starts. Every process started here is stopped here.
@@ -25,10 +25,7 @@ afterAll(async () => {
 
 describe('--local finds the stack that is running', () => {
   it('reaches npm start on random ports, refuses a second one, and fails clearly once it stopped', async () => {
-    const dev = await startDev(
-      ['--in-memory', '--api-port', '0', '--s3-port', '0', '--dynamodb-port', '0'],
-      env,
-    );
+    const dev = await startDev([...THROWAWAY_STACK], env);
     devs.push(dev);
     const report = await runCli(['report', '--local', '--period', month, '--format', 'json'], env);
     expect(report.code).toBe(0);

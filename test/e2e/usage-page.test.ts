@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_OBJECT } from '../../local/demo-customer.ts';
 import { COUNTER_NAMES, type UsageCounters } from '../../shared/usage/usage-counters.ts';
 import { findChromium } from '../helpers/chromium.ts';
-import { type DevProcess, runCli, startDev } from '../helpers/dev-process.ts';
+import { type DevProcess, runCli, startDev, THROWAWAY_STACK } from '../helpers/dev-process.ts';
 
 // The usage page of `npm start`, in a real browser: its numbers are report's, to the byte.
 // The dev process and the browser are started and stopped here, whatever the outcome.
@@ -28,20 +28,7 @@ interface Report {
 
 beforeAll(async () => {
   if ('skip' in found) return;
-  dev = await startDev(
-    [
-      '--in-memory',
-      '--api-port',
-      '0',
-      '--s3-port',
-      '0',
-      '--dynamodb-port',
-      '0',
-      '--log-interval',
-      '1',
-    ],
-    env,
-  );
+  dev = await startDev([...THROWAWAY_STACK, '--log-interval', '1'], env);
   browser = await chromium.launch({ executablePath: found.path, args: ['--no-sandbox'] });
 }, 600_000);
 

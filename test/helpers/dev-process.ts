@@ -3,6 +3,17 @@ import { resolve } from 'node:path';
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'usage-meter.js');
 
+/** `dev`'s arguments for a throwaway stack: nothing kept, every port free (0). */
+export const THROWAWAY_STACK = [
+  '--in-memory',
+  '--api-port',
+  '0',
+  '--s3-port',
+  '0',
+  '--dynamodb-port',
+  '0',
+] as const;
+
 /** A `usage-meter dev` process a test started, and what it printed so far. */
 export interface DevProcess {
   process: ChildProcess;
