@@ -1,9 +1,11 @@
-import { parseLogStream, tapChunks } from '../../shared/access-log/index.ts';
+import { decompressIfGzip } from '../../shared/access-log/decompress.ts';
+import { readLines, tapChunks } from '../../shared/access-log/index.ts';
 import {
   createOfflineAttributionRules,
   isSignerArn,
 } from '../../shared/usage/attribution-rules.ts';
 import { COUNTER_NAMES, UsageAggregator } from '../../shared/usage/index.ts';
+import { addCounters, emptyCounters } from '../../shared/usage/usage-counters.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { formatTable } from '../format-table.ts';
 import { resolveInputs } from '../inputs.ts';
@@ -46,25 +48,30 @@ export const aggregateCommand: Command = {
     let lines = 0;
     const show = () =>
       `read ${mebibytes(read)}${total > 0 ? ` of ${mebibytes(total)}` : ''}, ${lines} lines`;
-    for (const input of inputs) {
-      for await (const line of parseLogStream(
-        tapChunks(input.open(), (chunk) => (read += chunk.length)),
-      )) {
-        usage.addLine(line);
-        if (++lines % 10_000 === 0) progress.update(show());
+    let totals: Awaited<ReturnType<UsageAggregator['totals']>>;
+    try {
+      for (const input of inputs) {
+        const source = tapChunks(input.open(), (chunk) => (read += chunk.length));
+        for await (const line of readLines(decompressIfGzip(source))) {
+          usage.add(line);
+          if (++lines % 10_000 === 0) progress.update(show());
+        }
       }
+      totals = await usage.totals();
+    } finally {
+      usage.discard();
     }
     progress.update(show(), true);
     progress.break();
-    const customers = [...usage.totalsByCustomer()].sort(([a], [b]) => (a < b ? -1 : 1));
-    const untracked = usage.untrackedTotal();
+    const customers = [...totals.customers].sort(([a], [b]) => (a < b ? -1 : 1));
+    const untracked = [...totals.untracked.values()].reduce(addCounters, emptyCounters());
     if (format === 'json') {
       io.stdout.write(
         `${JSON.stringify(
           {
             customers: Object.fromEntries(customers),
             untracked,
-            untrackedByReason: Object.fromEntries(usage.untrackedByReason()),
+            untrackedByReason: Object.fromEntries(totals.untracked),
             rejectedLines: usage.rejected,
             duplicateRecords: usage.duplicates,
             records: usage.records,

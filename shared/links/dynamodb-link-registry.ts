@@ -1,12 +1,9 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   type TransactWriteCommandInput,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { forEachConcurrently } from '../concurrency.ts';
 import { batchGet } from '../table/batch-get.ts';
 import { ADD_COUNTERS, COUNTER_NAMES_MAP, counterValues } from '../table/counter-updates.ts';
 import { TTL_ATTRIBUTE } from '../table/schema.ts';
@@ -19,15 +16,12 @@ const DAY_SECONDS = 86_400;
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-/** Where a link's first and last access times should move to (only those that move). */
-interface AccessTimeMove {
-  linkId: string;
+/** A link's owner and access times, as the metering reads them before adding usage. */
+export interface LinkUsageState {
+  customerId: string;
   firstAccess?: string;
   lastAccess?: string;
 }
-
-/** Access-time writes in flight at once: they are independent, and one at a time is slow. */
-const ACCESS_TIME_WRITERS = 16;
 
 /**
  * Links in the single table (`linkKey`, docs/data-model.md), and every write to them: the
@@ -57,70 +51,11 @@ export class DynamoDbLinkRegistry implements LinkRegistry {
     );
   }
 
-  async recordAccessTimes(links: Iterable<LinkUsage>): Promise<void> {
-    // Times only move outwards, so a time already at or beyond ours stays so: reading first
-    // (100 links a request) leaves only the writes that change something.
-    const entries = [...links];
-    const moves: AccessTimeMove[] = [];
-    for (let start = 0; start < entries.length; start += 100) {
-      const batch = entries.slice(start, start + 100);
-      const known = await this.readAccessTimes([...new Set(batch.map((u) => u.linkId))]);
-      for (const usage of batch) {
-        const { linkId } = usage;
-        const current = known.get(linkId);
-        // Only links that exist, and only for the customer they were issued to.
-        if (current?.customerId !== usage.customerId) continue;
-        const move: AccessTimeMove = { linkId };
-        if (!(current?.firstAccess !== undefined && current.firstAccess <= usage.firstAccess)) {
-          move.firstAccess = usage.firstAccess;
-        }
-        if (!(current?.lastAccess !== undefined && current.lastAccess >= usage.lastAccess)) {
-          move.lastAccess = usage.lastAccess;
-        }
-        if (move.firstAccess !== undefined || move.lastAccess !== undefined) moves.push(move);
-      }
-    }
-    await forEachConcurrently(moves, ACCESS_TIME_WRITERS, async (move) => {
-      // One write for both times; if another writer moved one of them meanwhile, the
-      // condition fails and each time is tried on its own.
-      if (await this.moveAccessTimes(move)) return;
-      if (move.firstAccess !== undefined && move.lastAccess !== undefined) {
-        await this.moveAccessTimes({ linkId: move.linkId, firstAccess: move.firstAccess });
-        await this.moveAccessTimes({ linkId: move.linkId, lastAccess: move.lastAccess });
-      }
-    });
-  }
-
-  /** Sets the given access times if each moves outwards; false when a condition fails. */
-  private async moveAccessTimes(move: AccessTimeMove): Promise<boolean> {
-    const times = (['firstAccess', 'lastAccess'] as const).filter((n) => move[n] !== undefined);
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: linkKey(move.linkId),
-          UpdateExpression: `SET ${times.map((n) => `${n} = :${n}`).join(', ')}`,
-          // ISO 8601 UTC times compare correctly as strings. A link that is gone stays gone.
-          ConditionExpression: [
-            'attribute_exists(PK)',
-            ...times.map(
-              (n) =>
-                `(attribute_not_exists(${n}) OR ${n} ${n === 'firstAccess' ? '>' : '<'} :${n})`,
-            ),
-          ].join(' AND '),
-          ExpressionAttributeValues: Object.fromEntries(times.map((n) => [`:${n}`, move[n]])),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  private async readAccessTimes(
-    linkIds: string[],
-  ): Promise<Map<string, { customerId: string; firstAccess?: string; lastAccess?: string }>> {
+  /**
+   * Each link's owner and access times as they are now (strongly consistent), for
+   * `usageUpdate`; links that do not exist are absent.
+   */
+  async readUsageStates(linkIds: string[]): Promise<Map<string, LinkUsageState>> {
     const items = await batchGet(
       this.client,
       this.tableName,
@@ -140,20 +75,40 @@ export class DynamoDbLinkRegistry implements LinkRegistry {
   }
 
   /**
-   * The transaction item that adds a customer's usage to its link: conditional on the link
-   * existing and being that customer's, so a never-issued or foreign link id changes nothing.
+   * The transaction item that adds a customer's usage to its link and moves its access
+   * times outwards, in one write. It is conditional on the link being that customer's (a
+   * never-issued or foreign link id changes nothing) and on the times being those read in
+   * `state`: times only move outwards, and DynamoDB has no max, so the new ones are
+   * computed here and a concurrent move fails the condition instead of being undone.
    */
-  usageUpdate(usage: Pick<LinkUsage, 'linkId' | 'customerId' | 'counters'>): TransactItem {
+  usageUpdate(
+    usage: Pick<LinkUsage, 'linkId' | 'customerId' | 'counters' | 'firstAccess' | 'lastAccess'>,
+    state: LinkUsageState,
+  ): TransactItem {
+    const first =
+      state.firstAccess !== undefined && state.firstAccess < usage.firstAccess
+        ? state.firstAccess
+        : usage.firstAccess;
+    const last =
+      state.lastAccess !== undefined && state.lastAccess > usage.lastAccess
+        ? state.lastAccess
+        : usage.lastAccess;
+    const unchanged = (name: 'firstAccess' | 'lastAccess') =>
+      state[name] === undefined ? `attribute_not_exists(${name})` : `${name} = :seen_${name}`;
     return {
       Update: {
         TableName: this.tableName,
         Key: linkKey(usage.linkId),
-        UpdateExpression: ADD_COUNTERS,
-        ConditionExpression: 'attribute_exists(PK) AND customerId = :customer',
+        UpdateExpression: `SET firstAccess = :firstAccess, lastAccess = :lastAccess ${ADD_COUNTERS}`,
+        ConditionExpression: `customerId = :customer AND ${unchanged('firstAccess')} AND ${unchanged('lastAccess')}`,
         ExpressionAttributeNames: COUNTER_NAMES_MAP,
         ExpressionAttributeValues: {
           ...counterValues(usage.counters),
           ':customer': usage.customerId,
+          ':firstAccess': first,
+          ':lastAccess': last,
+          ...(state.firstAccess === undefined ? {} : { ':seen_firstAccess': state.firstAccess }),
+          ...(state.lastAccess === undefined ? {} : { ':seen_lastAccess': state.lastAccess }),
         },
       },
     };

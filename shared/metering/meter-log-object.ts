@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { parseLogStream } from '../access-log/parse-stream.ts';
+import { decompressIfGzip } from '../access-log/decompress.ts';
 import { forEachConcurrently } from '../concurrency.ts';
-import { type LineSource, tapChunks } from '../access-log/read-lines.ts';
+import { type LineSource, readLines, tapChunks } from '../access-log/read-lines.ts';
 import { redactSecrets } from '../redact.ts';
 import type { AttributionRules } from '../usage/attribution-rules.ts';
-import { planChunks } from '../usage/plan-chunks.ts';
+import { type PlanTally, planChunks } from '../usage/plan-chunks.ts';
 import { UsageAggregator } from '../usage/usage-aggregator.ts';
-import { transferredBytes, type UsageCounters } from '../usage/usage-counters.ts';
+import { transferredBytes } from '../usage/usage-counters.ts';
 import type { LogSummary, UsageStore } from '../usage/usage-store.ts';
 
 const CHUNKS_IN_FLIGHT = 4;
@@ -44,9 +44,9 @@ export interface MeterResult {
 }
 
 /**
- * Meters one log object exactly once: parses and aggregates it in memory (bounded by
- * customers × days and links, not lines), applies its chunks — skipping those a previous
- * attempt applied — and writes its summary last. A log object with a summary is done:
+ * Meters one log object exactly once: reads and aggregates it in bounded memory (rows
+ * beyond a bound spill to sorted temporary files), applies its chunks — skipping those a
+ * previous attempt applied — and writes its summary last. A log object with a summary is done:
  * the call returns that summary without reading the object again.
  *
  * The same content under another key (S3 may deliver a log twice; an operator may copy
@@ -65,74 +65,73 @@ export async function meterLogObject(request: MeterRequest): Promise<MeterResult
   const started = now().getTime();
 
   const usage = new UsageAggregator(await request.loadRules());
-  const digest = createHash('sha256');
-  let lines = 0;
-  for await (const line of parseLogStream(
-    tapChunks(await request.open(), (chunk) => digest.update(chunk)),
-  )) {
-    lines++;
-    usage.addLine(line);
-  }
-  const contentDigest = digest.digest('hex');
-  const base = {
-    logObject: request.logObject,
-    digest: contentDigest,
-    ...(request.etag === undefined ? {} : { etag: request.etag }),
-    lines,
-    records: usage.records,
-    rejected: usage.rejected,
-    duplicateRecords: usage.duplicates,
-    ...(usage.earliestRequest === undefined ? {} : { earliestRequestAt: usage.earliestRequest }),
-    samples: usage.samples.map(({ line, reason }) => ({ line, reason: redactSecrets(reason) })),
-  };
+  try {
+    const digest = createHash('sha256');
+    let lines = 0;
+    const source = tapChunks(await request.open(), (chunk) => digest.update(chunk));
+    for await (const line of readLines(decompressIfGzip(source))) {
+      lines++;
+      usage.add(line);
+    }
+    const contentDigest = digest.digest('hex');
+    const base = {
+      logObject: request.logObject,
+      digest: contentDigest,
+      ...(request.etag === undefined ? {} : { etag: request.etag }),
+      lines,
+      records: usage.records,
+      rejected: usage.rejected,
+      duplicateRecords: usage.duplicates,
+      ...(usage.earliestRequest === undefined ? {} : { earliestRequestAt: usage.earliestRequest }),
+      samples: usage.samples.map(({ line, reason }) => ({ line, reason: redactSecrets(reason) })),
+    };
 
-  const original = await request.store.claimContent(contentDigest, request.logObject);
-  if (original !== undefined) {
+    const original = await request.store.claimContent(contentDigest, request.logObject);
+    if (original !== undefined) {
+      const summary: LogSummary = {
+        ...base,
+        duplicateOf: original,
+        customers: 0,
+        links: 0,
+        chunks: 0,
+        chunksApplied: 0,
+        chunksSkipped: 0,
+        processedAt: now().toISOString(),
+        durationMs: now().getTime() - started,
+      };
+      await request.store.writeSummary(summary);
+      return { summary, alreadyMetered: false, contentChanged: false, ...NO_BYTES };
+    }
+
+    const plan: PlanTally = { customers: 0, links: 0, chunks: 0 };
+    const bytes = { attributedBytes: 0, untrackedBytes: 0 };
+    let applied = 0;
+    // Chunks are independent transactions, each exactly once whatever the order: a few at a
+    // time (two touching one monthly total conflict, and the store retries), taken from the
+    // plan as it is read, so that a plan of any size is never held whole.
+    await forEachConcurrently(planChunks(usage, plan), CHUNKS_IN_FLIGHT, async (chunk) => {
+      if (chunk.kind === 'totals') {
+        for (const { account, counters } of chunk.contributions) {
+          bytes[account.kind === 'customer' ? 'attributedBytes' : 'untrackedBytes'] +=
+            transferredBytes(counters);
+        }
+      }
+      if ((await request.store.applyChunk(request.logObject, chunk, now())) === 'applied')
+        applied++;
+    });
     const summary: LogSummary = {
       ...base,
-      duplicateOf: original,
-      customers: 0,
-      links: 0,
-      chunks: 0,
-      chunksApplied: 0,
-      chunksSkipped: 0,
+      customers: plan.customers,
+      links: plan.links,
+      chunks: plan.chunks,
+      chunksApplied: applied,
+      chunksSkipped: plan.chunks - applied,
       processedAt: now().toISOString(),
       durationMs: now().getTime() - started,
     };
     await request.store.writeSummary(summary);
-    return { summary, alreadyMetered: false, contentChanged: false, ...NO_BYTES };
+    return { summary, alreadyMetered: false, contentChanged: false, ...bytes };
+  } finally {
+    usage.discard();
   }
-
-  const chunks = planChunks(usage);
-  let applied = 0;
-  // Chunks are independent transactions, each exactly once whatever the order: a few at a
-  // time (two touching one monthly total conflict, and the store retries).
-  await forEachConcurrently(chunks, CHUNKS_IN_FLIGHT, async (chunk) => {
-    if ((await request.store.applyChunk(request.logObject, chunk, now())) === 'applied') applied++;
-  });
-  await request.store.recordAccessTimes(usage.links.values());
-  const summary: LogSummary = {
-    ...base,
-    customers: usage.customers.size,
-    links: usage.links.size,
-    chunks: chunks.length,
-    chunksApplied: applied,
-    chunksSkipped: chunks.length - applied,
-    processedAt: now().toISOString(),
-    durationMs: now().getTime() - started,
-  };
-  await request.store.writeSummary(summary);
-  return {
-    summary,
-    alreadyMetered: false,
-    contentChanged: false,
-    attributedBytes: sumBytes(usage.totalsByCustomer().values()),
-    untrackedBytes: sumBytes([usage.untrackedTotal()]),
-  };
-}
-
-function sumBytes(counters: Iterable<UsageCounters>): number {
-  let bytes = 0;
-  for (const each of counters) bytes += transferredBytes(each);
-  return bytes;
 }

@@ -3,6 +3,7 @@ import { decodeQueryComponent } from '../access-log/index.ts';
 import { isValidCustomerId } from '../customers/customer-id.ts';
 import { LINK_ID_PATTERN } from '../links/link-id.ts';
 import type { AttributionRules, UntrackedReason } from './attribution-rules.ts';
+import { readTrackedQuery, TrackedQuery } from './request-query.ts';
 import { emptyCounters, type UsageCounters } from './usage-counters.ts';
 
 /** Whom a request is billed to, for which UTC day, and what it adds. */
@@ -15,14 +16,16 @@ export type Attribution = {
   | { customerId: null; linkId: null; untracked: UntrackedReason }
 );
 
-const UPLOAD_OPERATIONS: ReadonlySet<string> = new Set([
+const EMPTY_QUERY = new TrackedQuery();
+
+export const UPLOAD_OPERATIONS: ReadonlySet<string> = new Set([
   'REST.PUT.OBJECT',
   'REST.POST.OBJECT',
   'REST.PUT.PART',
 ]);
 
 /** S3's error codes for credentials it refused (the request then logs Requester `-`). */
-const AUTH_FAILURES: ReadonlySet<string> = new Set([
+export const AUTH_FAILURES: ReadonlySet<string> = new Set([
   'SignatureDoesNotMatch',
   'InvalidAccessKeyId',
   'ExpiredToken',
@@ -61,7 +64,10 @@ export function attributeRequest(
     linkId: null,
     untracked: reason,
   });
-  const query = readQuery(record.requestUri);
+  const query =
+    record.requestUri === null
+      ? EMPTY_QUERY
+      : readTrackedQuery(record.requestUri, 0, record.requestUri.length, new TrackedQuery());
 
   if (record.requester === null) {
     const presented =
@@ -124,48 +130,4 @@ export function countRequest(record: AccessLogRecord): UsageCounters {
     counters.otherRequests = 1;
   }
   return counters;
-}
-
-/** Query parameters that name AWS credentials, in SigV4 and SigV2 presigned URLs. */
-const CREDENTIAL_PARAMETERS: ReadonlySet<string> = new Set([
-  'X-Amz-Signature',
-  'X-Amz-Credential',
-  'AWSAccessKeyId',
-  'Signature',
-]);
-
-/**
- * Reads every `x-customer-id` and `x-link-id` of a Request-URI's query, and whether it names
- * credentials, decoding only what it needs: this runs for every line of every log. Names
- * are compared decoded, because S3 accepts a presigned URL whose parameter names are
- * percent-encoded differently (`x%2Dcustomer-id`): the signature covers the decoded form.
- */
-function readQuery(requestUri: string | null): {
-  customers: string[];
-  links: string[];
-  credentials: boolean;
-} {
-  const query = { customers: [] as string[], links: [] as string[], credentials: false };
-  if (requestUri === null) return query;
-  const start = requestUri.indexOf('?');
-  if (start === -1) return query;
-  // The request-target ends at the space before the HTTP version.
-  const space = requestUri.lastIndexOf(' ');
-  const end = space > start ? space : requestUri.length;
-  for (let pos = start + 1; pos < end;) {
-    let amp = requestUri.indexOf('&', pos);
-    if (amp === -1 || amp > end) amp = end;
-    const equals = requestUri.indexOf('=', pos);
-    const nameEnd = equals === -1 || equals > amp ? amp : equals;
-    let name = requestUri.slice(pos, nameEnd);
-    if (name.includes('%') || name.includes('+')) name = decodeQueryComponent(name);
-    if (name === 'x-customer-id' || name === 'x-link-id') {
-      const value = decodeQueryComponent(requestUri.slice(Math.min(nameEnd + 1, amp), amp));
-      (name === 'x-customer-id' ? query.customers : query.links).push(value);
-    } else if (CREDENTIAL_PARAMETERS.has(name)) {
-      query.credentials = true;
-    }
-    pos = amp + 1;
-  }
-  return query;
 }

@@ -15,7 +15,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { withRetries } from '../retry.ts';
-import { DynamoDbLinkRegistry } from '../links/dynamodb-link-registry.ts';
+import { DynamoDbLinkRegistry, type LinkUsageState } from '../links/dynamodb-link-registry.ts';
 import { batchGet } from '../table/batch-get.ts';
 import { ADD_COUNTERS, COUNTER_NAMES_MAP, counterValues } from '../table/counter-updates.ts';
 import { TABLE_INDEX } from '../table/schema.ts';
@@ -36,6 +36,9 @@ import { addCounters, COUNTER_NAMES, emptyCounters, type UsageCounters } from '.
 import type { LogSummary, PeriodTotals, UsageStore } from './usage-store.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Links moved by other writers between our read and our write, again and again: give up. */
+const MAX_LINK_ATTEMPTS = 10;
 
 /**
  * The usage model of docs/data-model.md in the single table. A chunk's ledger items
@@ -129,34 +132,43 @@ export class DynamoDbUsageStore implements UsageStore {
   }
 
   /**
-   * Adds usage to links that exist and belong to the customer the usage is billed to: each
-   * update is conditional, so a never-issued or foreign link id creates and changes nothing.
-   * A cancelled transaction names which conditions failed: the marker (the chunk was applied
-   * before) or some links, which are left out of the next attempt.
+   * Adds usage and access times to links that exist and belong to the customer the usage is
+   * billed to, one write per link: their owners and times are read first (one BatchGetItem),
+   * links that are not the customer's are left out, and each update is conditional on what
+   * was read. A cancelled transaction names which conditions failed: the marker (the chunk
+   * was applied before) or some links (moved meanwhile by another log object), which are read
+   * again for the next attempt.
    */
   private async applyLinkChunk(
     logObject: string,
     index: number,
-    chunkLinks: LinkUsage[],
+    links: LinkUsage[],
   ): Promise<'applied' | 'skipped'> {
-    let links = chunkLinks;
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
+      const states = await this.links.readUsageStates([...new Set(links.map((l) => l.linkId))]);
+      const owned = links.filter((l) => states.get(l.linkId)?.customerId === l.customerId);
+      // Nothing to add: not even the marker is needed.
+      if (owned.length === 0) return 'applied';
       try {
-        await this.transact(this.linkActions(logObject, index, links));
+        await this.transact([
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...linkChunkMarkerKey(logObject, index), type: 'linkChunk' },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          ...owned.map((usage) =>
+            this.links.usageUpdate(usage, states.get(usage.linkId) as LinkUsageState),
+          ),
+        ]);
         return 'applied';
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'skipped';
-        const kept = links.filter((_, i) => reasons[i + 1]?.Code !== 'ConditionalCheckFailed');
-        if (kept.length === links.length) throw error;
-        links = kept;
+        if (error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'skipped';
+        if (attempt === MAX_LINK_ATTEMPTS) throw error;
       }
     }
-  }
-
-  async recordAccessTimes(links: Iterable<LinkUsage>): Promise<void> {
-    await this.links.recordAccessTimes(links);
   }
 
   async writeSummary(summary: LogSummary): Promise<void> {
@@ -294,19 +306,6 @@ export class DynamoDbUsageStore implements UsageStore {
         },
       },
     };
-  }
-
-  private linkActions(logObject: string, index: number, links: LinkUsage[]): TransactItem[] {
-    return [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...linkChunkMarkerKey(logObject, index), type: 'linkChunk' },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      },
-      ...links.map((usage) => this.links.usageUpdate(usage)),
-    ];
   }
 
   private async missingContributions(

@@ -1,5 +1,5 @@
 import { type Account, accountKey } from './account.ts';
-import type { LinkUsage, UsageAggregator } from './usage-aggregator.ts';
+import type { AccountDay, LinkUsage, UsageAggregator } from './usage-aggregator.ts';
 import { addCounters, emptyCounters, type UsageCounters } from './usage-counters.ts';
 
 /** What one log object adds to one account on one UTC day. */
@@ -16,43 +16,56 @@ export type Chunk =
   | { kind: 'totals'; index: number; contributions: Contribution[] }
   | { kind: 'links'; index: number; links: LinkUsage[] };
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** What the plan held, counted as its chunks were taken. */
+export interface PlanTally {
+  customers: number;
+  links: number;
+  chunks: number;
+}
+
 /** DynamoDB's limit of actions in one TransactWriteItems. */
 export const MAX_TRANSACTION_ACTIONS = 100;
 
 /**
  * Splits a log object's usage into transactions, deterministically: the same log object
- * always gives the same chunks, so a retry skips exactly the chunks already applied.
+ * always gives the same chunks, so a retry skips exactly the chunks already applied. The
+ * chunks come one by one as the aggregator's sorted rows are read, so a plan of any size
+ * takes little memory; `tally` counts what it held.
  *
  * A totals chunk holds, per contribution, its ledger item and its daily total, plus one
  * update per (account, month) in the chunk — a transaction may touch an item only once,
  * so a month's days in one chunk are summed into one monthly update, and a chunk ends before
- * that sum would pass 2^53. An account-day that filled up (`UsageAggregator.parts`) goes
- * into chunks of its own, one part each. A links chunk holds its marker item and one update
- * per link; a link id billed to two customers in one object (only a forged pair can do
- * that), or whose sum filled up, goes into separate chunks, one item per transaction.
+ * that sum would pass 2^53. An account-day that came near 2^53 comes as several entries:
+ * all but the last are numbered parts, each in a chunk of its own. A links chunk holds its marker
+ * item and one update per link; a link id billed to two customers in one object (only a
+ * forged pair can do that), or whose sum filled up, goes into later chunks, one item per
+ * transaction.
  */
-export function planChunks(usage: UsageAggregator): Chunk[] {
-  const contributions: Contribution[] = [];
-  for (const [customerId, days] of [...usage.customers].sort(byKey)) {
-    for (const [day, counters] of [...days].sort(byKey)) {
-      contributions.push({ account: { kind: 'customer', customerId }, day, counters });
-    }
-  }
-  for (const [reason, days] of [...usage.untracked].sort(byKey)) {
-    for (const [day, counters] of [...days].sort(byKey)) {
-      contributions.push({ account: { kind: 'untracked', reason }, day, counters });
-    }
-  }
-
-  const chunks: Chunk[] = [];
+export async function* planChunks(
+  usage: UsageAggregator,
+  tally: PlanTally = { customers: 0, links: 0, chunks: 0 },
+): AsyncGenerator<Chunk> {
+  const next = (chunk: DistributiveOmit<Chunk, 'index'>): Chunk => ({
+    ...chunk,
+    index: tally.chunks++,
+  });
+  const parts: Contribution[] = [];
   let current: Contribution[] = [];
   let months = new Map<string, UsageCounters>();
-  for (const contribution of contributions) {
-    const month = `${accountKey(contribution.account)} ${contribution.day.slice(0, 7)}`;
+  let lastCustomer: string | undefined;
+  const take = function* (contribution: Contribution): Generator<Chunk> {
+    const { account } = contribution;
+    if (account.kind === 'customer' && account.customerId !== lastCustomer) {
+      lastCustomer = account.customerId;
+      tally.customers++;
+    }
+    const month = `${accountKey(account)} ${contribution.day.slice(0, 7)}`;
     const sum = months.get(month);
     const actions = (current.length + 1) * 2 + months.size + (sum === undefined ? 1 : 0);
     if (actions > MAX_TRANSACTION_ACTIONS || (sum !== undefined && overflows(sum, contribution))) {
-      chunks.push({ kind: 'totals', index: chunks.length, contributions: current });
+      yield next({ kind: 'totals', contributions: current });
       current = [];
       months = new Map();
     }
@@ -61,41 +74,56 @@ export function planChunks(usage: UsageAggregator): Chunk[] {
       month,
       addCounters({ ...(months.get(month) ?? emptyCounters()) }, contribution.counters),
     );
-  }
-  if (current.length > 0) {
-    chunks.push({ kind: 'totals', index: chunks.length, contributions: current });
-  }
-  const parts = new Map<string, number>();
-  for (const { account, day, counters } of usage.parts) {
-    const key = `${accountKey(account)} ${day}`;
-    const part = (parts.get(key) ?? 0) + 1;
-    parts.set(key, part);
-    chunks.push({
-      kind: 'totals',
-      index: chunks.length,
-      contributions: [{ account, day, counters, part }],
-    });
-  }
+  };
 
-  // Sorted by link id, then customer: the n-th customer of a link id goes into round n.
-  const rounds: LinkUsage[][] = [];
+  // Several entries of one account-day: all but the last are numbered parts.
+  let held: AccountDay | undefined;
+  let part = 0;
+  for await (const entry of usage.accountDays()) {
+    if (held !== undefined && sameAccountDay(held, entry)) {
+      parts.push({ ...held, part: ++part });
+    } else if (held !== undefined) {
+      yield* take(held);
+      part = 0;
+    }
+    held = entry;
+  }
+  if (held !== undefined) yield* take(held);
+  if (current.length > 0) yield next({ kind: 'totals', contributions: current });
+  for (const contribution of parts) yield next({ kind: 'totals', contributions: [contribution] });
+
+  // Sorted by link id, then customer: the n-th entry of a link id goes into round n.
+  const later: LinkUsage[][] = [];
+  let links: LinkUsage[] = [];
   let previous: string | undefined;
   let round = 0;
-  for (const [, link] of [...usage.links].sort(byKey)) {
+  for await (const link of usage.linkUsage()) {
+    tally.links++;
     round = link.linkId === previous ? round + 1 : 0;
     previous = link.linkId;
-    (rounds[round] ??= []).push(link);
+    if (round > 0) {
+      (later[round - 1] ??= []).push(link);
+      continue;
+    }
+    links.push(link);
+    if (links.length === MAX_TRANSACTION_ACTIONS - 1) {
+      yield next({ kind: 'links', links });
+      links = [];
+    }
   }
-  for (const links of rounds) {
-    for (let start = 0; start < links.length; start += MAX_TRANSACTION_ACTIONS - 1) {
-      chunks.push({
+  if (links.length > 0) yield next({ kind: 'links', links });
+  for (const roundLinks of later) {
+    for (let start = 0; start < roundLinks.length; start += MAX_TRANSACTION_ACTIONS - 1) {
+      yield next({
         kind: 'links',
-        index: chunks.length,
-        links: links.slice(start, start + MAX_TRANSACTION_ACTIONS - 1),
+        links: roundLinks.slice(start, start + MAX_TRANSACTION_ACTIONS - 1),
       });
     }
   }
-  return chunks;
+}
+
+function sameAccountDay(a: AccountDay, b: AccountDay): boolean {
+  return a.day === b.day && accountKey(a.account) === accountKey(b.account);
 }
 
 /** Whether adding the contribution to a month's sum would leave the exact integers. */
@@ -104,8 +132,4 @@ function overflows(sum: UsageCounters, contribution: Contribution): boolean {
     sum.downloadBytes + contribution.counters.downloadBytes > Number.MAX_SAFE_INTEGER ||
     sum.uploadBytes + contribution.counters.uploadBytes > Number.MAX_SAFE_INTEGER
   );
-}
-
-function byKey<V>(a: [string, V], b: [string, V]): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }

@@ -1,10 +1,19 @@
-import type { AccessLogRecord } from '../access-log/index.ts';
 import { MAX_OBJECT_BYTES } from '../access-log/constants.ts';
-import type { ParsedLine } from '../access-log/parse-stream.ts';
-import { attributeRequest } from './attribute-request.ts';
-import type { AttributionRules, UntrackedReason } from './attribution-rules.ts';
+import { isoSeconds, MeteringFields, scanMeteringFields } from '../access-log/metering-fields.ts';
+import { parseLine } from '../access-log/parse-line.ts';
+import type { SourceLine } from '../access-log/read-lines.ts';
+import { customerPartition, untrackedPartition } from '../table/keys.ts';
 import type { Account } from './account.ts';
-import { addCounters, emptyCounters, type UsageCounters } from './usage-counters.ts';
+import {
+  DOWNLOAD_BYTES,
+  FieldAttribution,
+  FieldAttributor,
+  UPLOAD_BYTES,
+} from './attribute-fields.ts';
+import type { AttributionRules, UntrackedReason } from './attribution-rules.ts';
+import { SeenRequests } from './seen-requests.ts';
+import { type Combine, detached, SpillingTable } from './spilling-table.ts';
+import { addCounters, COUNTER_NAMES, emptyCounters, type UsageCounters } from './usage-counters.ts';
 
 /** Usage of one tracked link by the customer its requests were billed to. */
 export interface LinkUsage {
@@ -16,104 +25,117 @@ export interface LinkUsage {
   lastAccess: string;
 }
 
+/** What a log object adds to one account on one UTC day (`part`: one of several, see below). */
+export interface AccountDay {
+  account: Account;
+  day: string;
+  counters: UsageCounters;
+}
+
 /** A line that could not be counted, for the rejection samples. */
 export interface RejectionSample {
   line: number;
   reason: string;
 }
 
+export interface UsageAggregatorOptions {
+  /** Distinct account-days, and distinct links, held in memory before spilling to disk. */
+  maxRowsInMemory?: number;
+}
+
 const MAX_SAMPLES = 5;
+const COUNTERS = COUNTER_NAMES.length;
+/** Link rows: the counters, then the first and last request time (seconds). */
+const FIRST = COUNTERS;
+const LAST = COUNTERS + 1;
+const DEFAULT_MAX_ROWS = 1 << 15;
+/** Once bytes pass this, one more request (at most 5 TiB) could leave the exact integers. */
+const FULL = Number.MAX_SAFE_INTEGER - MAX_OBJECT_BYTES;
+/** Between an account key and a day in a row key: sorts before any character of either. */
+const DAY_SEPARATOR = '\u0001';
 
 /**
- * Adds up attributed requests in memory: per customer and UTC day, per link, and the
- * untracked requests per reason and day; counts rejected lines and keeps the first few
- * reasons. Memory grows with customers × days and links, not with lines.
+ * Adds up a log's lines with the metering rules, per account (customer, or untracked
+ * reason) and UTC day, and per link; counts rejected and repeated lines and keeps the first
+ * few reasons. It reads each line with the metering fast path (`scanMeteringFields`) into
+ * rows of numbers: nothing is allocated per line but the line itself, and memory is
+ * bounded whatever the number of customers, days and links, as rows beyond
+ * `maxRowsInMemory` are spilled to sorted temporary files and merged when read.
  *
  * @example
  * const usage = new UsageAggregator(createAttributionRules({ signers, customers }));
- * for await (const line of parseLogStream(source)) usage.addLine(line);
- * usage.totalsByCustomer(); // Map { 'acme' => { downloadBytes: 1234, … } }
+ * try {
+ *   for await (const line of readLines(source)) usage.add(line);
+ *   const { customers } = await usage.totals(); // Map { 'acme' => { downloadBytes: 1234, … } }
+ * } finally {
+ *   usage.discard();
+ * }
  */
 export class UsageAggregator {
-  /** customer id → UTC day → counters. */
-  readonly customers = new Map<string, Map<string, UsageCounters>>();
-  /** Why → UTC day → counters of requests billed to nobody. */
-  readonly untracked = new Map<UntrackedReason, Map<string, UsageCounters>>();
-  /**
-   * Per link and customer (`linkUsageKey`): a link id is only one customer's, but which one
-   * the table knows, so a link id signed for two customers is kept apart until it is written.
-   */
-  readonly links = new Map<string, LinkUsage>();
   readonly samples: RejectionSample[] = [];
+  /** Lines counted. */
   records = 0;
   rejected = 0;
-  /** Lines that repeat an earlier line of the same object (same request ID, same text). */
+  /** Lines that repeat an earlier request of the same object (see `SeenRequests`). */
   duplicates = 0;
-  /** The time of the oldest request counted (ISO 8601 UTC): how late the log came. */
-  earliestRequest: string | undefined;
-  /**
-   * Sums that filled up: an account-day whose bytes came within one object's size of 2^53
-   * is set aside here and counted on afresh, so that every sum written stays an exact
-   * JavaScript number (DynamoDB adds them exactly, at any size).
-   */
-  readonly parts: Array<{ account: Account; day: string; counters: UsageCounters }> = [];
-  /** Request ID → a hash of the first line that carried it, to find exact repeats. */
-  readonly #seen = new Map<string, number>();
-  #fullLinks = 0;
+  readonly #fields = new MeteringFields();
+  readonly #attribution = new FieldAttribution();
+  readonly #attributor: FieldAttributor;
+  readonly #seen = new SeenRequests();
+  readonly #accountDays: SpillingTable;
+  readonly #links: SpillingTable;
+  /** Customer id (or untracked reason) → day → row of #accountDays, for the rows in memory. */
+  #customerRows = new Map<string, Map<number, number>>();
+  #untrackedRows = new Map<UntrackedReason, Map<number, number>>();
+  #generation = 0;
+  /** The customer of each row of #links in memory. */
+  #linkCustomers: string[] = [];
+  #linkGeneration = 0;
+  #earliest = Infinity;
+  readonly #dayNames = new Map<number, string>();
 
-  constructor(private readonly rules: AttributionRules) {}
-
-  /**
-   * Counts one line of a log object: a record, a rejection, or a repeat of an earlier line
-   * with the same request ID and the same text (S3 may deliver a record twice), which adds
-   * nothing. A request ID on two different lines is two requests.
-   */
-  addLine({ number, result, text }: ParsedLine): void {
-    if (!result.ok) {
-      this.reject(number, result.reason);
-      return;
-    }
-    const { requestId } = result.record;
-    if (requestId !== null && text !== undefined) {
-      const hash = hashLine(text);
-      const first = this.#seen.get(requestId);
-      if (first === hash) {
-        this.duplicates++;
-        return;
-      }
-      if (first === undefined) this.#seen.set(requestId, hash);
-    }
-    this.add(result.record, number);
+  constructor(rules: AttributionRules, options: UsageAggregatorOptions = {}) {
+    const maxRows = options.maxRowsInMemory ?? DEFAULT_MAX_ROWS;
+    this.#attributor = new FieldAttributor(rules);
+    const sums = COUNTER_NAMES.map((): Combine => 'sum');
+    this.#accountDays = new SpillingTable(sums, maxRows);
+    this.#links = new SpillingTable([...sums, 'min', 'max'], maxRows);
   }
 
-  /** Counts one parsed record (`line`: its line number, for a rejection sample). */
-  add(record: AccessLogRecord, line: number): void {
-    const attribution = attributeRequest(record, this.rules);
-    if (attribution === undefined || record.time === null) {
-      this.reject(line, 'the record has no request time, so no day to count it in');
+  /** Counts one line as `readLines` gives it: a record, a rejection, or a repeat. */
+  add(line: SourceLine): void {
+    if ('text' in line) this.addLine(line.number, line.text);
+    else this.reject(line.number, `the line is too long (${line.overlongChars} characters)`);
+  }
+
+  /**
+   * Counts one line of a log object: a record, a rejection, or a repeat of an earlier
+   * request (`SeenRequests`: S3 may deliver a record twice), which adds nothing.
+   */
+  addLine(number: number, text: string): void {
+    const fields = this.#fields;
+    if (!scanMeteringFields(text, fields)) {
+      const result = parseLine(text);
+      this.reject(number, result.ok ? 'the line is not a record' : result.reason);
+      return;
+    }
+    const attribution = this.#attribution;
+    if (!this.#attributor.attribute(fields, attribution)) {
+      this.reject(number, 'the record has no request time, so no day to count it in');
+      return;
+    }
+    if (fields.requestIdStart !== -1 && !this.#seen.add(fields, attribution)) {
+      this.duplicates++;
       return;
     }
     this.records++;
-    if (this.earliestRequest === undefined || record.time < this.earliestRequest) {
-      this.earliestRequest = record.time;
+    if (fields.time < this.#earliest) this.#earliest = fields.time;
+    const { customerId, linkId } = attribution;
+    const row = this.#accountDayRow(customerId, attribution.untracked as UntrackedReason);
+    this.#addTo(this.#accountDays, row, false);
+    if (linkId !== null && customerId !== null) {
+      this.#addTo(this.#links, this.#linkRow(linkId, customerId), true);
     }
-    const { customerId, linkId, day, counters } = attribution;
-    if (customerId === null) {
-      const days = daysOf(this.untracked, attribution.untracked);
-      const sum = addCounters(dayCounters(days, day), counters);
-      if (isFull(sum))
-        this.#setAside(days, day, { kind: 'untracked', reason: attribution.untracked });
-      return;
-    }
-    const days = daysOf(this.customers, customerId);
-    const sum = addCounters(dayCounters(days, day), counters);
-    if (isFull(sum)) this.#setAside(days, day, { kind: 'customer', customerId });
-    if (linkId !== null) this.#addLinkUsage(linkId, customerId, record.time, counters);
-  }
-
-  #setAside(days: Map<string, UsageCounters>, day: string, account: Account): void {
-    this.parts.push({ account, day, counters: days.get(day) ?? emptyCounters() });
-    days.delete(day);
   }
 
   /** Counts a line that is not a record. */
@@ -122,110 +144,159 @@ export class UsageAggregator {
     if (this.samples.length < MAX_SAMPLES) this.samples.push({ line, reason });
   }
 
-  /** Each customer's totals over all days. */
-  totalsByCustomer(): Map<string, UsageCounters> {
-    const totals = new Map(
-      [...this.customers].map(([customerId, days]) => [customerId, sumDays(days)] as const),
-    );
-    for (const { account, counters } of this.parts) {
-      if (account.kind !== 'customer') continue;
-      const total = totals.get(account.customerId) ?? emptyCounters();
-      totals.set(account.customerId, addCounters(total, counters));
-    }
-    return totals;
+  /** The time of the oldest request counted (ISO 8601 UTC): how late the log came. */
+  get earliestRequest(): string | undefined {
+    return this.#earliest === Infinity ? undefined : isoSeconds(this.#earliest);
   }
 
-  /** The untracked requests' totals over all days and reasons. */
-  untrackedTotal(): UsageCounters {
-    const total = emptyCounters();
-    for (const counters of this.untrackedByReason().values()) addCounters(total, counters);
-    return total;
-  }
-
-  /** The untracked requests' totals over all days, per reason. */
-  untrackedByReason(): Map<UntrackedReason, UsageCounters> {
-    const totals = new Map(
-      [...this.untracked].map(([reason, days]) => [reason, sumDays(days)] as const),
-    );
-    for (const { account, counters } of this.parts) {
-      if (account.kind !== 'untracked') continue;
-      const total = totals.get(account.reason) ?? emptyCounters();
-      totals.set(account.reason, addCounters(total, counters));
-    }
-    return totals;
-  }
-
-  #addLinkUsage(linkId: string, customerId: string, time: string, counters: UsageCounters): void {
-    const key = linkUsageKey(linkId, customerId);
-    const link = this.links.get(key);
-    if (link === undefined) {
-      this.links.set(key, {
-        linkId,
-        customerId,
-        counters: { ...counters },
-        firstAccess: time,
-        lastAccess: time,
-      });
-      return;
-    }
-    addCounters(link.counters, counters);
-    if (time < link.firstAccess) link.firstAccess = time;
-    if (time > link.lastAccess) link.lastAccess = time;
-    // A full sum is kept under a key of its own; the link counts on afresh.
-    if (isFull(link.counters)) {
-      this.links.set(`${key} ${++this.#fullLinks}`, link);
-      this.links.delete(key);
+  /**
+   * What the lines added per account and UTC day, sorted by account key then day: every
+   * customer (by id) before the untracked reasons. An account-day whose bytes came near 2^53
+   * comes as several consecutive entries, so that every sum stays an exact number.
+   */
+  async *accountDays(): AsyncGenerator<AccountDay> {
+    for await (const { key, values } of this.#accountDays.rows()) {
+      const separator = key.indexOf(DAY_SEPARATOR);
+      yield {
+        account: accountOf(key.slice(0, separator)),
+        day: key.slice(separator + 1),
+        counters: countersOf(values),
+      };
     }
   }
-}
 
-/** Once bytes pass this, one more request (at most 5 TiB) could leave the exact integers. */
-const FULL = Number.MAX_SAFE_INTEGER - MAX_OBJECT_BYTES;
-
-function isFull(counters: UsageCounters): boolean {
-  return counters.downloadBytes > FULL || counters.uploadBytes > FULL;
-}
-
-/** A 53-bit hash of a line (cyrb53): telling identical lines apart costs no copy of them. */
-function hashLine(text: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
+  /**
+   * Each link's usage by each customer, sorted by link id then customer id; a link whose
+   * bytes came near 2^53 comes as several consecutive entries.
+   */
+  async *linkUsage(): AsyncGenerator<LinkUsage> {
+    for await (const { key, values } of this.#links.rows()) {
+      const space = key.indexOf(' ');
+      yield {
+        linkId: key.slice(0, space),
+        customerId: key.slice(space + 1),
+        counters: countersOf(values),
+        firstAccess: isoSeconds(values[FIRST] as number),
+        lastAccess: isoSeconds(values[LAST] as number),
+      };
+    }
   }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
 
-/** The key of a link's usage by one customer in `UsageAggregator.links`. */
-export function linkUsageKey(linkId: string, customerId: string): string {
-  // Neither a link id nor a customer id can hold a space.
-  return `${linkId} ${customerId}`;
-}
-
-function daysOf<K>(map: Map<K, Map<string, UsageCounters>>, key: K): Map<string, UsageCounters> {
-  let days = map.get(key);
-  if (days === undefined) {
-    days = new Map();
-    map.set(key, days);
+  /** Each customer's totals over all days, and the untracked requests' per reason. */
+  async totals(): Promise<{
+    customers: Map<string, UsageCounters>;
+    untracked: Map<UntrackedReason, UsageCounters>;
+  }> {
+    const customers = new Map<string, UsageCounters>();
+    const untracked = new Map<UntrackedReason, UsageCounters>();
+    for await (const { account, counters } of this.accountDays()) {
+      const [map, id]: [Map<string, UsageCounters>, string] =
+        account.kind === 'customer' ? [customers, account.customerId] : [untracked, account.reason];
+      map.set(id, addCounters(map.get(id) ?? emptyCounters(), counters));
+    }
+    return { customers, untracked };
   }
-  return days;
+
+  /** Removes what was spilled to disk. */
+  discard(): void {
+    this.#accountDays.discard();
+    this.#links.discard();
+    this.#forgetRows();
+    this.#linkCustomers = [];
+  }
+
+  /** The row of an account's day, remembered by the account's id (no key built a line). */
+  #accountDayRow(customerId: string | null, reason: UntrackedReason): number {
+    const day = this.#attribution.day;
+    let days =
+      customerId === null ? this.#untrackedRows.get(reason) : this.#customerRows.get(customerId);
+    let row = days?.get(day);
+    if (row !== undefined) return row;
+    const table = this.#accountDays;
+    const account =
+      customerId === null ? untrackedPartition(reason) : customerPartition(customerId);
+    row = table.rowOf(`${account}${DAY_SEPARATOR}${this.#dayName(day)}`);
+    // Creating the row may have spilled the rows remembered (the new one is valid).
+    if (table.generation !== this.#generation) {
+      this.#forgetRows();
+      days = undefined;
+    }
+    if (days === undefined) {
+      days = new Map();
+      if (customerId === null) this.#untrackedRows.set(reason, days);
+      else this.#customerRows.set(detached(customerId), days);
+    }
+    days.set(day, row);
+    return row;
+  }
+
+  /**
+   * The row of a link's usage by a customer: held under the link id (no key built a line),
+   * or, for a link id signed for a second customer (a forgery), under both; read back in
+   * order of link id, then customer.
+   */
+  #linkRow(linkId: string, customerId: string): number {
+    const table = this.#links;
+    const row = table.find(linkId);
+    if (row !== undefined && this.#linkCustomers[row] === customerId) return row;
+    const both = `${linkId} ${customerId}`;
+    const other = row === undefined ? undefined : table.find(both);
+    if (other !== undefined) return other;
+    const created = table.insert(row === undefined ? linkId : both, both);
+    if (table.generation !== this.#linkGeneration) {
+      this.#linkCustomers = [];
+      this.#linkGeneration = table.generation;
+    }
+    this.#linkCustomers[created] = customerId;
+    return created;
+  }
+
+  #forgetRows(): void {
+    this.#customerRows = new Map();
+    this.#untrackedRows = new Map();
+    this.#generation = this.#accountDays.generation;
+  }
+
+  #addTo(table: SpillingTable, row: number, withTimes: boolean): void {
+    const { requestSlot, bytesSlot, bytes } = this.#attribution;
+    const values = table.values;
+    const at = row * table.width;
+    values[at + requestSlot] = (values[at + requestSlot] as number) + 1;
+    if (bytesSlot !== -1) {
+      values[at + bytesSlot] = (values[at + bytesSlot] as number) + bytes;
+      if (
+        (values[at + DOWNLOAD_BYTES] as number) > FULL ||
+        (values[at + UPLOAD_BYTES] as number) > FULL
+      ) {
+        table.setAside(row);
+      }
+    }
+    if (withTimes) {
+      const time = this.#fields.time;
+      if (time < (values[at + FIRST] as number)) values[at + FIRST] = time;
+      if (time > (values[at + LAST] as number)) values[at + LAST] = time;
+    }
+  }
+
+  #dayName(day: number): string {
+    let name = this.#dayNames.get(day);
+    if (name === undefined) {
+      name = isoSeconds(day * 86_400).slice(0, 10);
+      this.#dayNames.set(day, name);
+    }
+    return name;
+  }
 }
 
-function dayCounters(days: Map<string, UsageCounters>, day: string): UsageCounters {
-  let counters = days.get(day);
-  if (counters === undefined) {
-    counters = emptyCounters();
-    days.set(day, counters);
-  }
+function accountOf(key: string): Account {
+  const customer = customerPartition('');
+  return key.startsWith(customer)
+    ? { kind: 'customer', customerId: key.slice(customer.length) }
+    : { kind: 'untracked', reason: key.slice(untrackedPartition('').length) as UntrackedReason };
+}
+
+function countersOf(values: number[]): UsageCounters {
+  const counters = emptyCounters();
+  COUNTER_NAMES.forEach((name, i) => (counters[name] = values[i] as number));
   return counters;
-}
-
-function sumDays(days: Map<string, UsageCounters>): UsageCounters {
-  const total = emptyCounters();
-  for (const counters of days.values()) addCounters(total, counters);
-  return total;
 }

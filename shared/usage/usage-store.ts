@@ -2,7 +2,7 @@ import type { UntrackedReason } from './attribution-rules.ts';
 import type { Period } from './period.ts';
 import type { Account } from './account.ts';
 import type { Chunk } from './plan-chunks.ts';
-import type { LinkUsage, RejectionSample } from './usage-aggregator.ts';
+import type { RejectionSample } from './usage-aggregator.ts';
 import type { UsageCounters } from './usage-counters.ts';
 
 /** What metering one log object did: written last, so its presence means "fully applied". */
@@ -53,8 +53,6 @@ export interface UsageStore {
    * applied before (its ledger items exist). Conflicts and throttling are retried.
    */
   applyChunk(logObject: string, chunk: Chunk, appliedAt: Date): Promise<'applied' | 'skipped'>;
-  /** Moves each link's first and last access times outwards (idempotent: min and max). */
-  recordAccessTimes(links: Iterable<LinkUsage>): Promise<void>;
   writeSummary(summary: LogSummary): Promise<void>;
   /** Every customer's totals for a period: one Query of the index. */
   listTotals(period: Period): Promise<PeriodTotals[]>;

@@ -1,9 +1,9 @@
-import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { type AccessLogRecord, formatAccessLogRecord } from '../../shared/access-log/index.ts';
-import { makeRecord, presignedUri } from '../helpers/records.ts';
+import { SIGNER_ROLE } from '../helpers/rules.ts';
 
 /** A small seeded PRNG (mulberry32), so every run benchmarks the same file. */
 function random(seed: number): () => number {
@@ -21,130 +21,188 @@ const USER_AGENTS = [
   'curl/8.5.0',
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
   'aws-sdk-js/3.700.0 ua/2.1 os/linux#6.1 lang/js md/nodejs#22.11.0 api/s3#3.700.0',
   'Boto3/1.35.0 md/Botocore#1.35.0 ua/2.0 os/linux#6.1 md/arch#x86_64 lang/python#3.12.7',
   'Wget/1.21.4',
   'python-requests/2.32.3',
+  'okhttp/4.12.0',
 ];
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const HEX = '0123456789abcdef';
+/** The link API role's session, as S3 logs the Requester of a link the Lambda signed. */
+const SIGNER_SESSION = `${SIGNER_ROLE}/s3-usage-meter-prod-issueLink`;
+const CUSTOMERS = 2000;
 
 /**
- * One realistic record: mostly presigned downloads with x-customer-id, and uploads, HEADs,
- * errors and untracked requests; one in a thousand has a User-Agent that starts with a raw
- * quote, as real logs do (an AWS-Athena-regex breaker).
+ * Writes generated access-log lines that look like a busy deployment's presigned traffic:
+ * URLs signed by the Lambda's role (with its session token, as S3 logs them), link ids
+ * mostly fresh (hundreds of thousands per file), one customer taking 30% of requests, range
+ * downloads, uploads, HEADs, ~5% errors and ~10% requests that are not presigned.
  */
-function makeBenchRecord(next: () => number, index: number): AccessLogRecord {
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-  // 500 customers with 20 links each: a link is used many times, as in real traffic.
-  const customerNumber = Math.floor(next() * 500);
-  const customer = `cust-${String(customerNumber).padStart(4, '0')}`;
-  const link = `L${customerNumber}x${Math.floor(next() * 20)}`;
-  const key = `data/${customer}/file-${Math.floor(next() * 1e6)}.bin`;
-  const path = `/usage-meter-content/${key}`;
-  const size = Math.floor(next() * 50_000_000) + 1;
-  const time = new Date(Date.UTC(2026, 10, 1) + Math.floor(next() * 30 * 86_400_000));
-  const roll = next();
-  const userAgent = index % 1000 === 999 ? `"${pick(USER_AGENTS)}` : pick(USER_AGENTS);
-  const base = {
-    time: `${time.toISOString().slice(0, 19)}Z`,
-    key,
-    requestId: Math.floor(next() * 2 ** 52)
-      .toString(16)
-      .toUpperCase()
-      .padStart(16, '0'),
-    userAgent,
-    totalTime: Math.floor(next() * 2000),
-    turnAroundTime: Math.floor(next() * 50),
-  };
-  if (roll < 0.55)
-    return makeRecord({
-      ...base,
+class TrafficGenerator {
+  readonly #next = random(20261122);
+  readonly #tokens: string[];
+  readonly #recentLinks: string[] = [];
+  #time = Date.UTC(2026, 10, 1);
+
+  constructor() {
+    // A Lambda's credentials change every few hours: a few session tokens in turn.
+    this.#tokens = Array.from({ length: 8 }, () =>
+      encodeURIComponent(`IQoJb3JpZ2luX2Vj${this.#chars(BASE64, 560)}`),
+    );
+  }
+
+  #chars(alphabet: string, count: number): string {
+    let text = '';
+    for (let i = 0; i < count; i++) text += alphabet[Math.floor(this.#next() * alphabet.length)];
+    return text;
+  }
+
+  #pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.#next() * items.length)] as T;
+  }
+
+  #link(): string {
+    // Three in four requests use a link of their own; the rest reuse a recent one.
+    if (this.#recentLinks.length > 0 && this.#next() < 0.25) return this.#pick(this.#recentLinks);
+    const link = this.#chars(BASE64URL, 22);
+    if (this.#recentLinks.length < 2000) this.#recentLinks.push(link);
+    else this.#recentLinks[Math.floor(this.#next() * 2000)] = link;
+    return link;
+  }
+
+  #presigned(method: string, path: string, customer: string, link: string, extra = ''): string {
+    const date = new Date(this.#time).toISOString().replace(/[-:]/g, '').slice(0, 15);
+    const query = [
+      extra,
+      'X-Amz-Algorithm=AWS4-HMAC-SHA256',
+      'X-Amz-Content-Sha256=UNSIGNED-PAYLOAD',
+      `X-Amz-Credential=ASIA${this.#chars('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)}%2F${date.slice(0, 8)}%2Fus-east-1%2Fs3%2Faws4_request`,
+      `X-Amz-Date=${date}Z`,
+      'X-Amz-Expires=900',
+      `X-Amz-Security-Token=${this.#pick(this.#tokens)}`,
+      `X-Amz-Signature=${this.#chars(HEX, 64)}`,
+      'X-Amz-SignedHeaders=host',
+      `x-customer-id=${customer}`,
+      `x-id=${method === 'PUT' ? 'PutObject' : 'GetObject'}`,
+      `x-link-id=${link}`,
+    ]
+      .filter((p) => p !== '')
+      .join('&');
+    return `${method} ${path}?${query} HTTP/1.1`;
+  }
+
+  record(): AccessLogRecord {
+    this.#time += Math.floor(this.#next() * 40);
+    const next = () => this.#next();
+    const customerNumber = next() < 0.3 ? 0 : Math.floor(next() * CUSTOMERS);
+    const customer = `cust-${String(customerNumber).padStart(4, '0')}`;
+    const key = `data/${customer}/${this.#chars(BASE64URL, 10)}/report-${Math.floor(next() * 1e6)}.pdf`;
+    const path = `/usage-meter-content/${encodeURI(key)}`;
+    const size = Math.floor(next() * 50_000_000) + 1;
+    const base: AccessLogRecord = {
+      bucketOwner: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be',
+      bucket: 'usage-meter-content',
+      time: `${new Date(this.#time).toISOString().slice(0, 19)}Z`,
+      remoteIp: `${Math.floor(next() * 223) + 1}.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}`,
+      requester: SIGNER_SESSION,
+      requestId: this.#chars('0123456789ABCDEF', 16),
+      operation: 'REST.GET.OBJECT',
+      key,
+      requestUri: null,
+      httpStatus: 200,
+      errorCode: null,
       bytesSent: size,
       objectSize: size,
-      requestUri: presignedUri('GET', path, customer, link),
-    });
-  if (roll < 0.65) {
-    const sent = Math.floor(size / 8);
-    return makeRecord({
-      ...base,
-      httpStatus: 206,
-      bytesSent: sent,
-      objectSize: size,
-      requestUri: presignedUri('GET', path, customer, link),
-    });
+      totalTime: Math.floor(next() * 2000),
+      turnAroundTime: Math.floor(next() * 50),
+      referrer: next() < 0.3 ? 'https://app.example.com/files' : null,
+      userAgent: this.#pick(USER_AGENTS),
+      versionId: null,
+      hostId: `${this.#chars(BASE64, 76)}=`,
+      signatureVersion: 'SigV4',
+      cipherSuite: 'TLS_AES_128_GCM_SHA256',
+      authType: 'QueryString',
+      hostHeader: 'usage-meter-content.s3.us-east-1.amazonaws.com',
+      tlsVersion: 'TLSv1.3',
+      accessPointArn: null,
+      aclRequired: null,
+      sourceRegion: null,
+      extraFields: [],
+    };
+    const roll = next();
+    if (roll < 0.1) {
+      // Not presigned: the operators' and services' own SDK calls.
+      return {
+        ...base,
+        requester: 'arn:aws:sts::123456789012:assumed-role/data-pipeline/i-0abc123',
+        operation: this.#pick(['REST.GET.OBJECT', 'REST.PUT.OBJECT', 'REST.GET.BUCKET']),
+        requestUri: `GET ${path}?x-id=GetObject HTTP/1.1`,
+        authType: 'AuthHeader',
+      };
+    }
+    const link = this.#link();
+    if (roll < 0.15) {
+      const [httpStatus, errorCode, bytesSent] = this.#pick([
+        [403, 'AccessDenied', 243],
+        [403, 'SignatureDoesNotMatch', 1024],
+        [404, 'NoSuchKey', 290],
+        [503, 'SlowDown', 310],
+      ] as const);
+      return {
+        ...base,
+        httpStatus,
+        errorCode,
+        bytesSent,
+        objectSize: null,
+        requestUri: this.#presigned('GET', path, customer, link),
+        ...(errorCode === 'SignatureDoesNotMatch' ? { requester: null } : {}),
+      };
+    }
+    if (roll < 0.3) {
+      return {
+        ...base,
+        httpStatus: 206,
+        bytesSent: Math.min(size, 8_388_608),
+        requestUri: this.#presigned('GET', path, customer, link),
+      };
+    }
+    if (roll < 0.36) {
+      return {
+        ...base,
+        operation: 'REST.HEAD.OBJECT',
+        bytesSent: null,
+        requestUri: this.#presigned('HEAD', path, customer, link),
+      };
+    }
+    if (roll < 0.44) {
+      return {
+        ...base,
+        operation: 'REST.PUT.OBJECT',
+        bytesSent: null,
+        requestUri: this.#presigned('PUT', path, customer, link),
+      };
+    }
+    return { ...base, requestUri: this.#presigned('GET', path, customer, link) };
   }
-  if (roll < 0.7)
-    return makeRecord({
-      ...base,
-      httpStatus: 403,
-      errorCode: 'AccessDenied',
-      bytesSent: 243,
-      objectSize: null,
-      requestUri: presignedUri('GET', path, customer, link),
-    });
-  if (roll < 0.73)
-    return makeRecord({
-      ...base,
-      httpStatus: 404,
-      errorCode: 'NoSuchKey',
-      bytesSent: 290,
-      objectSize: null,
-      requestUri: presignedUri('GET', path, customer, link),
-    });
-  if (roll < 0.8)
-    return makeRecord({
-      ...base,
-      operation: 'REST.HEAD.OBJECT',
-      bytesSent: null,
-      objectSize: size,
-      requestUri: presignedUri('HEAD', path, customer, link),
-    });
-  if (roll < 0.88)
-    return makeRecord({
-      ...base,
-      operation: 'REST.PUT.OBJECT',
-      bytesSent: null,
-      objectSize: size,
-      requestUri: presignedUri('PUT', path, customer, link),
-    });
-  if (roll < 0.9)
-    return makeRecord({
-      ...base,
-      operation: 'REST.PUT.PART',
-      bytesSent: null,
-      objectSize: 8_388_608,
-      requestUri: presignedUri('PUT', `${path}?partNumber=2&uploadId=abc`, customer, link),
-    });
-  if (roll < 0.92)
-    return makeRecord({
-      ...base,
-      httpStatus: 304,
-      bytesSent: null,
-      objectSize: size,
-      requestUri: presignedUri('GET', path, customer, link),
-    });
-  // Untracked: console and SDK requests signed in the Authorization header.
-  return makeRecord({
-    ...base,
-    operation: 'REST.GET.BUCKET',
-    key: null,
-    bytesSent: 4000,
-    objectSize: null,
-    authType: 'AuthHeader',
-    requester: 'arn:aws:iam::123456789012:user/ops',
-    requestUri: 'GET /usage-meter-content?list-type=2&prefix=data%2F HTTP/1.1',
-  });
 }
 
-/** Writes (once) a generated access log of at least `bytes` bytes and returns its path. */
+/**
+ * Writes (once) a generated access log of at least `bytes` bytes and returns its path:
+ * written under a temporary name first, so an interrupted run never leaves a short file.
+ */
 export async function ensureBenchLog(path: string, bytes: number): Promise<string> {
   if (existsSync(path) && statSync(path).size >= bytes) return path;
   await mkdir(dirname(path), { recursive: true });
-  const out = createWriteStream(path);
-  const next = random(20261122);
+  const partial = `${path}.partial`;
+  const out = createWriteStream(partial);
+  const traffic = new TrafficGenerator();
   let written = 0;
   let batch: string[] = [];
-  for (let i = 0; written < bytes; i++) {
-    const line = `${formatAccessLogRecord(makeBenchRecord(next, i))}\n`;
+  while (written < bytes) {
+    const line = `${formatAccessLogRecord(traffic.record())}\n`;
     written += Buffer.byteLength(line);
     batch.push(line);
     if (batch.length === 2000) {
@@ -154,5 +212,6 @@ export async function ensureBenchLog(path: string, bytes: number): Promise<strin
   }
   out.end(batch.join(''));
   await once(out, 'finish');
+  renameSync(partial, path);
   return path;
 }

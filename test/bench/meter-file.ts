@@ -2,7 +2,7 @@
 // over when `bytes` exceeds it) and prints its peak memory, so that peak memory can be
 // compared between input sizes in fresh processes.
 import { createReadStream, statSync } from 'node:fs';
-import { parseLogStream } from '../../shared/access-log/index.ts';
+import { readLines } from '../../shared/access-log/index.ts';
 import { UsageAggregator } from '../../shared/usage/index.ts';
 import { createOfflineAttributionRules } from '../../shared/usage/attribution-rules.ts';
 import { SIGNER_ROLE } from '../helpers/rules.ts';
@@ -22,11 +22,15 @@ async function* chunks(): AsyncGenerator<Uint8Array> {
 
 const usage = new UsageAggregator(rules);
 const started = performance.now();
-for await (const line of parseLogStream(chunks())) usage.addLine(line);
+for await (const line of readLines(chunks())) usage.add(line);
+let links = 0;
+for await (const _ of usage.linkUsage()) links++;
+usage.discard();
 process.stdout.write(
   `${JSON.stringify({
     bytes: wanted,
     records: usage.records,
+    links,
     seconds: (performance.now() - started) / 1000,
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
   })}\n`,

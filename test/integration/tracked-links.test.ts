@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/local-stack.ts';
-import { parseLogStream } from '../../shared/access-log/index.ts';
+import { readLines } from '../../shared/access-log/index.ts';
 import { createLinkSigner, type LinkSigner } from '../../shared/links/link-signer.ts';
 import { createAttributionRules } from '../../shared/usage/attribution-rules.ts';
 import { UsageAggregator } from '../../shared/usage/index.ts';
-import { linkUsageKey } from '../../shared/usage/usage-aggregator.ts';
+import { collect } from '../helpers/aggregate.ts';
 import { s3ClientFor, startTestStack } from '../helpers/local-stack.ts';
 
 const CONTENT = 'links-content';
@@ -160,12 +160,12 @@ describe('from tracked links to totals', () => {
     );
     for (const key of await stack.s3.deliverLogs()) {
       const object = await s3.send(new GetObjectCommand({ Bucket: LOGS, Key: key }));
-      for await (const line of parseLogStream(object.Body as AsyncIterable<Uint8Array>))
-        usage.addLine(line);
+      for await (const line of readLines(object.Body as AsyncIterable<Uint8Array>)) usage.add(line);
     }
+    const totals = await usage.totals();
     expect(acmeReceived).toBe(BODY.length + 1000 + 50_000);
     expect(usage.rejected).toBe(0);
-    expect(usage.totalsByCustomer().get('acme')).toEqual({
+    expect(totals.customers.get('acme')).toEqual({
       downloadBytes: acmeReceived,
       downloadRequests: 3,
       uploadBytes: 0,
@@ -174,9 +174,9 @@ describe('from tracked links to totals', () => {
       otherRequests: 0,
     });
     // The tampered link failed authentication: nobody's error, least of all acme's.
-    expect(usage.untrackedByReason().get('auth-failed')?.errorRequests).toBe(1);
+    expect(totals.untracked.get('auth-failed')?.errorRequests).toBe(1);
     // The form upload carries no query string: it is billed by its key's upload prefix.
-    expect(usage.totalsByCustomer().get('globex')).toEqual({
+    expect(totals.customers.get('globex')).toEqual({
       downloadBytes: 0,
       downloadRequests: 0,
       uploadBytes: upload.length + 777,
@@ -184,8 +184,8 @@ describe('from tracked links to totals', () => {
       errorRequests: 1,
       otherRequests: 0,
     });
-    expect(usage.links.get(linkUsageKey('Lk_acme1', 'acme'))?.counters.downloadBytes).toBe(
-      acmeReceived,
-    );
+    const links = await collect(usage.linkUsage());
+    expect(links.find((l) => l.linkId === 'Lk_acme1')?.counters.downloadBytes).toBe(acmeReceived);
+    usage.discard();
   });
 });

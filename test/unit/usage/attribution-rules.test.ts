@@ -1,3 +1,4 @@
+import { addRecords } from '../../helpers/aggregate.ts';
 import { describe, expect, it } from 'vitest';
 import {
   createAttributionRules,
@@ -95,11 +96,13 @@ describe('attributing browser (POST) uploads', () => {
     expect(attributeRequest(formPost('in+box/acme/a%20b.jpg'), rules)?.customerId).toBe('acme');
   });
 
-  it('leaves a form upload outside every upload prefix untracked', () => {
+  it('leaves a form upload outside every upload prefix untracked', async () => {
     const usage = new UsageAggregator(testRules());
-    usage.add(formPost('public/drop.jpg'), 1);
-    expect(usage.customers.size).toBe(0);
-    expect(usage.untrackedByReason().get('unknown-customer')?.uploadBytes).toBe(4096);
+    const { customers, untracked } = await addRecords(usage, [
+      formPost('public/drop.jpg'),
+    ]).totals();
+    expect(customers.size).toBe(0);
+    expect(untracked.get('unknown-customer')?.uploadBytes).toBe(4096);
   });
 
   it('bills a form upload signed by someone else to nobody', () => {

@@ -1,6 +1,8 @@
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { addCounters, emptyCounters, UsageAggregator } from '../../../shared/usage/index.ts';
-import { linkUsageKey } from '../../../shared/usage/usage-aggregator.ts';
+import { addRecords, collect } from '../../helpers/aggregate.ts';
 import { createOfflineAttributionRules } from '../../../shared/usage/attribution-rules.ts';
 import { makeRecord, presignedUri } from '../../helpers/records.ts';
 import { SIGNER_ROLE } from '../../helpers/rules.ts';
@@ -8,7 +10,7 @@ import { SIGNER_ROLE } from '../../helpers/rules.ts';
 const PATH = '/usage-meter-content/a.bin';
 
 describe('UsageAggregator', () => {
-  it('adds up per customer and UTC day, per link, and untracked, and everything adds up to the input', () => {
+  it('adds up per customer and UTC day, per link, and untracked, and everything adds up to the input', async () => {
     const usage = new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE]));
     const records = [
       makeRecord({
@@ -38,28 +40,33 @@ describe('UsageAggregator', () => {
         requestUri: presignedUri('GET', PATH, null),
       }),
     ];
-    records.forEach((record, i) => usage.add(record, i + 1));
+    addRecords(usage, records);
     usage.reject(6, 'too few fields');
 
-    expect(usage.customers.get('acme')).toEqual(
-      new Map([
-        ['2026-11-21', { ...emptyCounters(), downloadBytes: 100, downloadRequests: 1 }],
-        ['2026-11-22', { ...emptyCounters(), downloadBytes: 250, downloadRequests: 2 }],
-      ]),
-    );
-    expect(usage.totalsByCustomer().get('globex')).toEqual({
+    const days = await collect(usage.accountDays());
+    expect(
+      days.filter((d) => d.account.kind === 'customer' && d.account.customerId === 'acme'),
+    ).toEqual([
+      {
+        account: { kind: 'customer', customerId: 'acme' },
+        day: '2026-11-21',
+        counters: { ...emptyCounters(), downloadBytes: 100, downloadRequests: 1 },
+      },
+      {
+        account: { kind: 'customer', customerId: 'acme' },
+        day: '2026-11-22',
+        counters: { ...emptyCounters(), downloadBytes: 250, downloadRequests: 2 },
+      },
+    ]);
+    const totals = await usage.totals();
+    expect(totals.customers.get('globex')).toEqual({
       ...emptyCounters(),
       errorRequests: 1,
     });
-    expect(usage.untrackedTotal()).toEqual({
-      ...emptyCounters(),
-      downloadBytes: 7,
-      downloadRequests: 1,
-    });
-    expect(usage.untrackedByReason()).toEqual(
+    expect(totals.untracked).toEqual(
       new Map([['no-customer', { ...emptyCounters(), downloadBytes: 7, downloadRequests: 1 }]]),
     );
-    expect(usage.links.get(linkUsageKey('L1', 'acme'))).toEqual({
+    expect((await collect(usage.linkUsage()))[0]).toEqual({
       linkId: 'L1',
       customerId: 'acme',
       counters: { ...emptyCounters(), downloadBytes: 300, downloadRequests: 2 },
@@ -72,8 +79,10 @@ describe('UsageAggregator', () => {
       [{ line: 6, reason: 'too few fields' }],
     ]);
 
-    const all = addCounters(emptyCounters(), usage.untrackedTotal());
-    for (const totals of usage.totalsByCustomer().values()) addCounters(all, totals);
+    const all = emptyCounters();
+    for (const each of [...totals.customers.values(), ...totals.untracked.values()]) {
+      addCounters(all, each);
+    }
     const requests =
       all.downloadRequests + all.uploadRequests + all.errorRequests + all.otherRequests;
     expect(requests).toBe(records.length);
@@ -81,8 +90,8 @@ describe('UsageAggregator', () => {
 
   it('rejects a record without a request time rather than guessing its day', () => {
     const usage = new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE]));
-    usage.add(makeRecord({ time: null }), 9);
-    expect([usage.records, usage.rejected, usage.samples[0]?.line]).toEqual([0, 1, 9]);
+    addRecords(usage, [makeRecord({ requestId: 'A' }), makeRecord({ requestId: 'B', time: null })]);
+    expect([usage.records, usage.rejected, usage.samples[0]?.line]).toEqual([1, 1, 2]);
   });
 
   it('keeps the first five rejection reasons and counts them all', () => {
@@ -90,5 +99,51 @@ describe('UsageAggregator', () => {
     for (let line = 1; line <= 8; line++) usage.reject(line, `reason ${line}`);
     expect(usage.rejected).toBe(8);
     expect(usage.samples.map((s) => s.line)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('counts a line repeated with its request ID once, and the same request ID on another line again', async () => {
+    const usage = new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE]));
+    const download = (bytesSent: number) =>
+      makeRecord({
+        requestId: 'SAME',
+        bytesSent,
+        requestUri: presignedUri('GET', PATH, 'acme', 'L1'),
+      });
+    addRecords(usage, [download(10), download(10), download(20), download(10)]);
+    expect([usage.records, usage.duplicates]).toEqual([2, 2]);
+    expect((await usage.totals()).customers.get('acme')?.downloadBytes).toBe(30);
+  });
+
+  it('gives the same rows with 2 rows in memory as with all of them, and leaves no file behind', async () => {
+    const records = Array.from({ length: 60 }, (_, i) =>
+      makeRecord({
+        requestId: `R${i}`,
+        time: `2026-11-${String((i % 3) + 1).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00Z`,
+        bytesSent: 1000 + i,
+        requestUri: presignedUri('GET', PATH, `c${i % 7}`, `L${i % 11}`),
+      }),
+    );
+    const rules = createOfflineAttributionRules([SIGNER_ROLE]);
+    const before = readdirSync(tmpdir()).filter((name) => name.startsWith('usage-meter-'));
+    const small = addRecords(new UsageAggregator(rules, { maxRowsInMemory: 2 }), records);
+    const large = addRecords(new UsageAggregator(rules), records);
+    const spilled = readdirSync(tmpdir()).filter(
+      (name) => name.startsWith('usage-meter-') && !before.includes(name),
+    );
+    // One folder of runs for the account-days, one for the links.
+    expect(spilled).toHaveLength(2);
+    const days = await collect(small.accountDays());
+    expect(days).toHaveLength(21);
+    expect(days).toEqual(await collect(large.accountDays()));
+    const links = await collect(small.linkUsage());
+    // Link ids and customers repeat every 11 and 7 lines: 60 lines are 60 distinct pairs.
+    expect(links).toHaveLength(60);
+    expect(links).toEqual(await collect(large.linkUsage()));
+    expect(links.reduce((sum, l) => sum + l.counters.downloadBytes, 0)).toBe(
+      60 * 1000 + (59 * 60) / 2,
+    );
+    small.discard();
+    large.discard();
+    expect(readdirSync(tmpdir()).filter((name) => spilled.includes(name))).toEqual([]);
   });
 });

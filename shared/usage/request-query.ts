@@ -1,0 +1,120 @@
+import { decodeQueryComponent } from '../access-log/request-uri.ts';
+
+/** What attribution reads from a Request-URI's query: filled in place, line after line. */
+export class TrackedQuery {
+  /** Every `x-customer-id` value, decoded (normally one). */
+  readonly customers: string[] = [];
+  /** Every `x-link-id` value, decoded. */
+  readonly links: string[] = [];
+  /** Whether it names AWS credentials (a presigned URL, SigV4 or SigV2). */
+  credentials = false;
+}
+
+/** Query parameters that name AWS credentials, in SigV4 and SigV2 presigned URLs. */
+const CREDENTIAL_PARAMETERS: ReadonlySet<string> = new Set([
+  'X-Amz-Signature',
+  'X-Amz-Credential',
+  'AWSAccessKeyId',
+  'Signature',
+]);
+const CUSTOMER_PARAMETER = 'x-customer-id';
+const LINK_PARAMETER = 'x-link-id';
+
+/**
+ * Reads every `x-customer-id` and `x-link-id` of the Request-URI `text.slice(start, end)`,
+ * and whether it names credentials (unless told not to look), decoding only what it needs: this runs for every line
+ * of every log. Names are compared decoded, because S3 accepts a presigned URL whose
+ * parameter names are percent-encoded differently (`x%2Dcustomer-id`): the signature
+ * covers the decoded form.
+ */
+export function readTrackedQuery(
+  text: string,
+  start: number,
+  end: number,
+  into: TrackedQuery,
+  { credentials = true }: { credentials?: boolean } = {},
+): TrackedQuery {
+  into.customers.length = 0;
+  into.links.length = 0;
+  into.credentials = false;
+  const question = text.indexOf('?', start);
+  if (question === -1 || question >= end) return into;
+  // The request-target ends at the space before the HTTP version (looked for backwards
+  // only when the Request-URI does not end in the usual ` HTTP/1.1`).
+  const space = text.startsWith(HTTP_VERSION, end - HTTP_VERSION.length)
+    ? end - HTTP_VERSION.length
+    : text.lastIndexOf(' ', end - 1);
+  const stop = space > question ? space : end;
+  if (credentials) {
+    for (let pos = question + 1; pos < stop;) pos = readParameter(text, pos, stop, into);
+    return into;
+  }
+  // Without credentials to look for, only a name that starts with `x` or `%` (an encoded
+  // character) can be ours: jump from one such parameter to the next.
+  const first = text.charCodeAt(question + 1);
+  if (first === LOWER_X || first === PERCENT) readParameter(text, question + 1, stop, into);
+  for (const opening of ['&x', '&%']) {
+    for (let at = text.indexOf(opening, question); at !== -1 && at < stop;) {
+      readParameter(text, at + 1, stop, into);
+      at = text.indexOf(opening, at + 1);
+    }
+  }
+  return into;
+}
+
+/** Reads the parameter at `pos` into `into`; returns where the next one starts. */
+function readParameter(text: string, pos: number, stop: number, into: TrackedQuery): number {
+  // The name ends at `=` or `&`; one pass over it also tells whether it is encoded.
+  let nameEnd = pos;
+  let encoded = false;
+  for (; nameEnd < stop; nameEnd++) {
+    const code = text.charCodeAt(nameEnd);
+    if (code === EQUALS || code === AMPERSAND) break;
+    if (code === PERCENT || code === PLUS) encoded = true;
+  }
+  let amp = nameEnd;
+  if (text.charCodeAt(nameEnd) === EQUALS) {
+    amp = text.indexOf('&', nameEnd);
+    if (amp === -1 || amp > stop) amp = stop;
+  }
+  const found = encoded
+    ? decodedParameter(decodeQueryComponent(text.slice(pos, nameEnd)))
+    : parameterAt(text, pos, nameEnd);
+  if (found === CUSTOMER) {
+    into.customers.push(decodeQueryComponent(text.slice(Math.min(nameEnd + 1, amp), amp)));
+  } else if (found === LINK) {
+    into.links.push(decodeQueryComponent(text.slice(Math.min(nameEnd + 1, amp), amp)));
+  } else if (found === CREDENTIALS) {
+    into.credentials = true;
+  }
+  return amp + 1;
+}
+
+const HTTP_VERSION = ' HTTP/1.1';
+const EQUALS = 61;
+const AMPERSAND = 38;
+const PERCENT = 37;
+const PLUS = 43;
+const LOWER_X = 120;
+const CUSTOMER = 1;
+const LINK = 2;
+const CREDENTIALS = 3;
+const NAMES: ReadonlyArray<readonly [string, number]> = [
+  [CUSTOMER_PARAMETER, CUSTOMER],
+  [LINK_PARAMETER, LINK],
+  ...[...CREDENTIAL_PARAMETERS].map((name) => [name, CREDENTIALS] as const),
+];
+
+/** Which parameter the plain name `text.slice(start, end)` is (0: none), without slicing it. */
+function parameterAt(text: string, start: number, end: number): number {
+  const length = end - start;
+  for (const [name, kind] of NAMES) {
+    if (name.length === length && text.startsWith(name, start)) return kind;
+  }
+  return 0;
+}
+
+/** Which parameter a decoded name is (0: none). */
+function decodedParameter(name: string): number {
+  return NAMES.find(([known]) => known === name)?.[1] ?? 0;
+}

@@ -1,0 +1,237 @@
+import { createReadStream, mkdtempSync, rmSync, writeSync, openSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readLines } from '../access-log/read-lines.ts';
+
+/** How a slot of two rows with the same key combines. */
+export type Combine = 'sum' | 'min' | 'max';
+
+/** One row of the table, in key order. */
+export interface TableRow {
+  key: string;
+  values: number[];
+}
+
+const INITIAL: Record<Combine, number> = { sum: 0, min: Infinity, max: -Infinity };
+
+/**
+ * Rows of numbers by string key, added to in place, in bounded memory: once `maxRows` keys
+ * are held, they are written sorted to a temporary file (a run) and the table starts
+ * afresh; `rows()` merges the runs and what is left in memory back into one sorted
+ * sequence. The result is the same whatever the bound (only the memory differs), so it is
+ * as deterministic as the input.
+ *
+ * A `sum` slot stays an exact integer: `setAside` keeps a row that came near 2^53 apart,
+ * and merging two rows that would pass 2^53 gives them as two rows of the same key.
+ *
+ * @example
+ * const table = new SpillingTable(['sum', 'max'], 65_536);
+ * const row = table.rowOf('acme');
+ * table.values[row * 2] += 1;
+ * for await (const { key, values } of table.rows()) console.log(key, values);
+ * table.discard();
+ */
+export class SpillingTable {
+  readonly width: number;
+  /** The rows held in memory, `width` slots each: row r is `values[r * width …]`. */
+  values: Float64Array;
+  /** Increases whenever the rows in memory are written out: row numbers held before are void. */
+  generation = 0;
+  readonly #combine: readonly Combine[];
+  readonly #maxRows: number;
+  #keys: string[] = [];
+  #sortKeys: string[] = [];
+  #index = new Map<string, number>();
+  #runs: string[] = [];
+  #directory: string | undefined;
+  #setAside: TableRow[] = [];
+
+  constructor(combine: readonly Combine[], maxRows: number) {
+    this.#combine = combine;
+    this.width = combine.length;
+    this.#maxRows = maxRows;
+    this.values = new Float64Array(Math.min(maxRows, 1024) * this.width);
+  }
+
+  /** The row of `key` among the rows held in memory, if it is there. */
+  find(key: string): number | undefined {
+    return this.#index.get(key);
+  }
+
+  /**
+   * A new row for `key` (not held yet), placed by `sortKey` when rows are read; it may first
+   * write the rows held to a run, which voids the row numbers held before (`generation`).
+   */
+  insert(key: string, sortKey: string = key): number {
+    if (this.#keys.length === this.#maxRows) this.#spill();
+    const row = this.#keys.length;
+    const own = detached(key);
+    this.#keys.push(own);
+    this.#sortKeys.push(sortKey === key ? own : detached(sortKey));
+    this.#index.set(own, row);
+    if ((row + 1) * this.width > this.values.length) {
+      const grown = new Float64Array(Math.min(this.values.length * 2, this.#maxRows * this.width));
+      grown.set(this.values);
+      this.values = grown;
+    }
+    for (let i = 0; i < this.width; i++) {
+      this.values[row * this.width + i] = INITIAL[this.#combine[i] as Combine];
+    }
+    return row;
+  }
+
+  /** The row of `key`, created when new (see `insert`). */
+  rowOf(key: string): number {
+    return this.find(key) ?? this.insert(key);
+  }
+
+  /** Keeps a row's values apart as a row of their own and starts the row afresh. */
+  setAside(row: number): void {
+    this.#setAside.push({ key: this.#sortKeys[row] as string, values: this.#rowValues(row) });
+    for (let i = 0; i < this.width; i++) {
+      this.values[row * this.width + i] = INITIAL[this.#combine[i] as Combine];
+    }
+  }
+
+  /**
+   * Every row in key order, rows of one key combined; a key whose sums would pass 2^53, or
+   * that had rows set aside, comes as several consecutive rows. Rows whose sums are all 0
+   * (started afresh and never added to) are left out.
+   */
+  async *rows(): AsyncGenerator<TableRow> {
+    const sources: Array<AsyncIterator<TableRow> | Iterator<TableRow>> = this.#runs.map((path) =>
+      readRun(path, this.width),
+    );
+    sources.push(this.#memoryRows());
+    sources.push([...this.#setAside].sort((a, b) => compare(a.key, b.key))[Symbol.iterator]());
+    const setAsideSource = sources.length - 1;
+    const heads: Array<TableRow | undefined> = [];
+    for (const source of sources) heads.push((await source.next()).value as TableRow | undefined);
+    for (;;) {
+      let smallest: string | undefined;
+      for (const head of heads) {
+        if (head !== undefined && (smallest === undefined || head.key < smallest))
+          smallest = head.key;
+      }
+      if (smallest === undefined) return;
+      // Rows set aside come first and alone; then the rest of the key, combined.
+      while (heads[setAsideSource]?.key === smallest) {
+        yield heads[setAsideSource];
+        heads[setAsideSource] = (await sources[setAsideSource]?.next())?.value as
+          TableRow | undefined;
+      }
+      let combined: number[] | undefined;
+      for (let s = 0; s < setAsideSource; s++) {
+        while (heads[s]?.key === smallest) {
+          const row = heads[s] as TableRow;
+          if (combined === undefined) combined = row.values;
+          else if (this.#wouldPass(combined, row.values)) {
+            if (this.#hasSums(combined)) yield { key: smallest, values: combined };
+            combined = row.values;
+          } else this.#combineInto(combined, row.values);
+          heads[s] = (await sources[s]?.next())?.value as TableRow | undefined;
+        }
+      }
+      if (combined !== undefined && this.#hasSums(combined))
+        yield { key: smallest, values: combined };
+    }
+  }
+
+  /** Removes the runs written; the table is empty afterwards. */
+  discard(): void {
+    if (this.#directory !== undefined) rmSync(this.#directory, { recursive: true, force: true });
+    this.#directory = undefined;
+    this.#runs = [];
+    this.#keys = [];
+    this.#sortKeys = [];
+    this.#index = new Map();
+    this.#setAside = [];
+  }
+
+  *#memoryRows(): Iterator<TableRow> {
+    for (const row of this.#sortedRows()) {
+      yield { key: this.#sortKeys[row] as string, values: this.#rowValues(row) };
+    }
+  }
+
+  /** The rows held, by sort key: sorted natively as `key<TAB>row` (a tab sorts before any key character). */
+  #sortedRows(): number[] {
+    const tagged = this.#sortKeys.map((key, row) => `${key}\t${row}`).sort();
+    return tagged.map((text) => Number(text.slice(text.lastIndexOf('\t') + 1)));
+  }
+
+  #rowValues(row: number): number[] {
+    const values: number[] = [];
+    for (let i = row * this.width; i < (row + 1) * this.width; i++) {
+      values.push(this.values[i] as number);
+    }
+    return values;
+  }
+
+  #spill(): void {
+    this.#directory ??= mkdtempSync(join(tmpdir(), 'usage-meter-'));
+    const path = join(this.#directory, `run-${this.#runs.length}`);
+    const file = openSync(path, 'w');
+    try {
+      const width = this.width;
+      let batch = '';
+      for (const row of this.#sortedRows()) {
+        batch += this.#sortKeys[row] as string;
+        for (let i = row * width; i < (row + 1) * width; i++) batch += `\t${this.values[i]}`;
+        batch += '\n';
+        if (batch.length > 1 << 16) {
+          writeSync(file, batch);
+          batch = '';
+        }
+      }
+      writeSync(file, batch);
+    } finally {
+      closeSync(file);
+    }
+    this.#runs.push(path);
+    this.#keys = [];
+    this.#sortKeys = [];
+    this.#index = new Map();
+    this.generation++;
+  }
+
+  #combineInto(into: number[], from: number[]): void {
+    for (let i = 0; i < this.width; i++) {
+      const how = this.#combine[i];
+      const a = into[i] as number;
+      const b = from[i] as number;
+      into[i] = how === 'sum' ? a + b : how === 'min' ? Math.min(a, b) : Math.max(a, b);
+    }
+  }
+
+  #wouldPass(a: number[], b: number[]): boolean {
+    return this.#combine.some(
+      (how, i) => how === 'sum' && (a[i] as number) + (b[i] as number) > Number.MAX_SAFE_INTEGER,
+    );
+  }
+
+  #hasSums(values: number[]): boolean {
+    return this.#combine.some((how, i) => how === 'sum' && values[i] !== 0);
+  }
+}
+
+async function* readRun(path: string, width: number): AsyncGenerator<TableRow> {
+  for await (const line of readLines(createReadStream(path, { highWaterMark: 1 << 16 }))) {
+    if (!('text' in line)) continue;
+    const fields = line.text.split('\t');
+    if (fields.length !== width + 1) throw new Error(`a damaged spill file: ${path}`);
+    yield { key: fields[0] as string, values: fields.slice(1).map(Number) };
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * A copy of a string that does not keep the text it was sliced from alive: a key sliced
+ * from a log line would otherwise hold the whole line in memory.
+ */
+export function detached(text: string): string {
+  return ` ${text}`.slice(1);
+}
