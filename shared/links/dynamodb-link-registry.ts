@@ -77,14 +77,35 @@ export class DynamoDbLinkRegistry implements LinkRegistry {
   /**
    * The transaction item that adds a customer's usage to its link and moves its access
    * times outwards, in one write. It is conditional on the link being that customer's (a
-   * never-issued or foreign link id changes nothing) and on the times being those read in
-   * `state`: times only move outwards, and DynamoDB has no max, so the new ones are
-   * computed here and a concurrent move fails the condition instead of being undone.
+   * never-issued or foreign link id changes nothing), and on its times: DynamoDB has no max,
+   * so without `state` it assumes the times stored lie at or before ours (the usual order)
+   * and fails otherwise; with the `state` read, it computes the new times and fails if
+   * another writer moved them meanwhile, instead of undoing that move.
    */
   usageUpdate(
     usage: Pick<LinkUsage, 'linkId' | 'customerId' | 'counters' | 'firstAccess' | 'lastAccess'>,
-    state: LinkUsageState,
+    state?: LinkUsageState,
   ): TransactItem {
+    const update = (condition: string, values: Record<string, unknown>): TransactItem => ({
+      Update: {
+        TableName: this.tableName,
+        Key: linkKey(usage.linkId),
+        UpdateExpression: `SET firstAccess = ${state === undefined ? 'if_not_exists(firstAccess, :firstAccess)' : ':firstAccess'}, lastAccess = :lastAccess ${ADD_COUNTERS}`,
+        ConditionExpression: `customerId = :customer AND ${condition}`,
+        ExpressionAttributeNames: COUNTER_NAMES_MAP,
+        ExpressionAttributeValues: {
+          ...counterValues(usage.counters),
+          ':customer': usage.customerId,
+          ...values,
+        },
+      },
+    });
+    if (state === undefined) {
+      return update(
+        '(attribute_not_exists(firstAccess) OR firstAccess <= :firstAccess) AND (attribute_not_exists(lastAccess) OR lastAccess <= :lastAccess)',
+        { ':firstAccess': usage.firstAccess, ':lastAccess': usage.lastAccess },
+      );
+    }
     const first =
       state.firstAccess !== undefined && state.firstAccess < usage.firstAccess
         ? state.firstAccess
@@ -95,23 +116,12 @@ export class DynamoDbLinkRegistry implements LinkRegistry {
         : usage.lastAccess;
     const unchanged = (name: 'firstAccess' | 'lastAccess') =>
       state[name] === undefined ? `attribute_not_exists(${name})` : `${name} = :seen_${name}`;
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: linkKey(usage.linkId),
-        UpdateExpression: `SET firstAccess = :firstAccess, lastAccess = :lastAccess ${ADD_COUNTERS}`,
-        ConditionExpression: `customerId = :customer AND ${unchanged('firstAccess')} AND ${unchanged('lastAccess')}`,
-        ExpressionAttributeNames: COUNTER_NAMES_MAP,
-        ExpressionAttributeValues: {
-          ...counterValues(usage.counters),
-          ':customer': usage.customerId,
-          ':firstAccess': first,
-          ':lastAccess': last,
-          ...(state.firstAccess === undefined ? {} : { ':seen_firstAccess': state.firstAccess }),
-          ...(state.lastAccess === undefined ? {} : { ':seen_lastAccess': state.lastAccess }),
-        },
-      },
-    };
+    return update(`${unchanged('firstAccess')} AND ${unchanged('lastAccess')}`, {
+      ':firstAccess': first,
+      ':lastAccess': last,
+      ...(state.firstAccess === undefined ? {} : { ':seen_firstAccess': state.firstAccess }),
+      ...(state.lastAccess === undefined ? {} : { ':seen_lastAccess': state.lastAccess }),
+    });
   }
 
   async find(linkId: string, now: Date) {

@@ -9,7 +9,8 @@ import { UsageAggregator } from '../usage/usage-aggregator.ts';
 import { transferredBytes } from '../usage/usage-counters.ts';
 import type { LogSummary, UsageStore } from '../usage/usage-store.ts';
 
-const CHUNKS_IN_FLIGHT = 4;
+/** Transactions in flight: enough to keep DynamoDB busy while link chunks read their links. */
+const CHUNKS_IN_FLIGHT = 8;
 const NO_BYTES = { attributedBytes: 0, untrackedBytes: 0 } as const;
 
 export interface MeterRequest {

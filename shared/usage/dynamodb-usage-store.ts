@@ -133,22 +133,21 @@ export class DynamoDbUsageStore implements UsageStore {
 
   /**
    * Adds usage and access times to links that exist and belong to the customer the usage is
-   * billed to, one write per link: their owners and times are read first (one BatchGetItem),
-   * links that are not the customer's are left out, and each update is conditional on what
-   * was read. A cancelled transaction names which conditions failed: the marker (the chunk
-   * was applied before) or some links (moved meanwhile by another log object), which are read
-   * again for the next attempt.
+   * billed to, one write per link and, normally, no read: each update assumes the link is
+   * the customer's and that its times lie at or before ours (log objects are mostly metered
+   * in time order). A cancelled transaction names the conditions that failed: the marker
+   * (the chunk was applied before), or links that are someone else's, unknown, or whose
+   * times ours do not simply extend; those are read, and kept with exact compare-and-set
+   * updates only if they are the customer's.
    */
   private async applyLinkChunk(
     logObject: string,
     index: number,
     links: LinkUsage[],
   ): Promise<'applied' | 'skipped'> {
-    for (let attempt = 1; ; attempt++) {
-      const states = await this.links.readUsageStates([...new Set(links.map((l) => l.linkId))]);
-      const owned = links.filter((l) => states.get(l.linkId)?.customerId === l.customerId);
-      // Nothing to add: not even the marker is needed.
-      if (owned.length === 0) return 'applied';
+    let pending = links;
+    const read = new Map<string, LinkUsageState>();
+    for (let attempt = 1; pending.length > 0; attempt++) {
       try {
         await this.transact([
           {
@@ -158,17 +157,27 @@ export class DynamoDbUsageStore implements UsageStore {
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
-          ...owned.map((usage) =>
-            this.links.usageUpdate(usage, states.get(usage.linkId) as LinkUsageState),
-          ),
+          ...pending.map((usage) => this.links.usageUpdate(usage, read.get(usage.linkId))),
         ]);
         return 'applied';
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
-        if (error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'skipped';
-        if (attempt === MAX_LINK_ATTEMPTS) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'skipped';
+        const failed = pending.filter((_, i) => reasons[i + 1]?.Code === 'ConditionalCheckFailed');
+        if (failed.length === 0 || attempt === MAX_LINK_ATTEMPTS) throw error;
+        const states = await this.links.readUsageStates([...new Set(failed.map((l) => l.linkId))]);
+        for (const link of failed) {
+          const state = states.get(link.linkId);
+          if (state !== undefined) read.set(link.linkId, state);
+        }
+        pending = pending.filter(
+          (l) => !failed.includes(l) || states.get(l.linkId)?.customerId === l.customerId,
+        );
       }
     }
+    // Nothing left to add: not even the marker is needed.
+    return 'applied';
   }
 
   async writeSummary(summary: LogSummary): Promise<void> {

@@ -44,7 +44,7 @@ const CUSTOMERS = 2000;
 class TrafficGenerator {
   readonly #next = random(20261122);
   readonly #tokens: string[];
-  readonly #recentLinks: string[] = [];
+  readonly #recentLinks = new Map<number, string[]>();
   #time = Date.UTC(2026, 10, 1);
 
   constructor() {
@@ -64,12 +64,17 @@ class TrafficGenerator {
     return items[Math.floor(this.#next() * items.length)] as T;
   }
 
-  #link(): string {
-    // Three in four requests use a link of their own; the rest reuse a recent one.
-    if (this.#recentLinks.length > 0 && this.#next() < 0.25) return this.#pick(this.#recentLinks);
+  #link(customer: number): string {
+    // Three in four requests use a link of their own; the rest reuse one of the customer's.
+    let recent = this.#recentLinks.get(customer);
+    if (recent === undefined) {
+      recent = [];
+      this.#recentLinks.set(customer, recent);
+    }
+    if (recent.length > 0 && this.#next() < 0.25) return this.#pick(recent);
     const link = this.#chars(BASE64URL, 22);
-    if (this.#recentLinks.length < 2000) this.#recentLinks.push(link);
-    else this.#recentLinks[Math.floor(this.#next() * 2000)] = link;
+    if (recent.length < 20) recent.push(link);
+    else recent[Math.floor(this.#next() * 20)] = link;
     return link;
   }
 
@@ -143,7 +148,7 @@ class TrafficGenerator {
         authType: 'AuthHeader',
       };
     }
-    const link = this.#link();
+    const link = this.#link(customerNumber);
     if (roll < 0.15) {
       const [httpStatus, errorCode, bytesSent] = this.#pick([
         [403, 'AccessDenied', 243],
