@@ -1,8 +1,8 @@
 // npm run bench: `usage-meter aggregate` against the script a user would write instead
 // (test/bench/regex-script.mjs: readline + AWS's Athena regex, sums per x-customer-id), each
 // as a whole process on the same generated file in the same run, for speed and peak memory;
-// then the fast path's totals against the full parser's on that file, and the peak memory of
-// aggregating 100 MiB and 1 GiB, each in a fresh process.
+// then the fast path's totals against the full parser's on that file. (Peak memory at
+// 100 MiB and 1 GiB: the metering benchmark, meter-logs.ts.)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,10 +19,6 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const file = await ensureBenchLog(
   join(ROOT, '.cache', 'bench', 'presigned-520mb-v4.log'),
   520 * MiB,
-);
-const large = await ensureBenchLog(
-  join(ROOT, '.cache', 'bench', 'presigned-1100mb-v4.log'),
-  1100 * MiB,
 );
 const size = statSync(file).size;
 const TIME = '/usr/bin/time';
@@ -97,20 +93,6 @@ const sameAsParser =
   JSON.stringify(sortKeys({ ...output.customers, ...prefixed(output.untrackedByReason) }));
 console.log(
   `totals: download bytes per customer ${sameAsScript ? 'equal' : 'DIFFER from'} the script's; every counter of every account ${sameAsParser ? 'equals' : 'DIFFERS from'} the full parser's (parseLine + attributeRequest)`,
-);
-
-const fresh = (bytes: number) =>
-  JSON.parse(
-    execFileSync(
-      process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'meter-file.ts'), large, String(bytes)],
-      { encoding: 'utf8' },
-    ),
-  ) as { maxRssMiB: number; links: number; records: number };
-const small = fresh(100 * MiB);
-const big = fresh(1024 * MiB);
-console.log(
-  `peak memory aggregating in a fresh process (tsx loaded): 100 MiB (${small.links.toLocaleString('en')} links) ${small.maxRssMiB.toFixed(0)} MiB; 1 GiB (${big.links.toLocaleString('en')} links) ${big.maxRssMiB.toFixed(0)} MiB (ratio ${(big.maxRssMiB / small.maxRssMiB).toFixed(2)}×; flat ≈ 1.0×)`,
 );
 
 /** Every account's totals by the reference path: parseLine, then attributeRequest. */

@@ -53,6 +53,7 @@ const open = (): Promise<LineSource> =>
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'TransactWriteItemsCommand']);
 let writeRequests = 0;
 let writeItems = 0;
+let writeUnits = 0;
 let firstWrite: number | undefined;
 // The requests to replay, kept on disk: in memory they would be the biggest thing here.
 const sent =
@@ -60,17 +61,22 @@ const sent =
     ? undefined
     : join(mkdtempSync(join(tmpdir(), 'replay-')), 'sent.jsonl');
 dynamodb.middlewareStack.add(
-  (next, context) => (args) => {
+  (next, context) => async (args) => {
     const command = String(context.commandName);
-    if (WRITES.has(command)) {
-      firstWrite ??= performance.now();
-      writeRequests++;
-      const input = args.input as { TransactItems?: unknown[] };
-      writeItems += input.TransactItems?.length ?? 1;
-      if (sent !== undefined)
-        appendFileSync(sent, `${JSON.stringify({ command, input: args.input })}\n`);
+    if (!WRITES.has(command)) return next(args);
+    firstWrite ??= performance.now();
+    writeRequests++;
+    const input = args.input as { TransactItems?: unknown[]; ReturnConsumedCapacity?: string };
+    writeItems += input.TransactItems?.length ?? 1;
+    if (sent !== undefined) appendFileSync(sent, `${JSON.stringify({ command, input })}\n`);
+    // DynamoDB Local reports the write units each request consumed, as DynamoDB bills them.
+    input.ReturnConsumedCapacity = 'TOTAL';
+    const result = await next(args);
+    const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+    for (const each of [consumed].flat()) {
+      writeUnits += (each as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0;
     }
-    return next(args);
+    return result;
   },
   { step: 'initialize', name: 'countWrites' },
 );
@@ -106,6 +112,7 @@ process.stdout.write(
     records,
     writeRequests,
     writeItems,
+    writeUnits,
     minimum,
     replayRate,
     maxRssMiB: process.resourceUsage().maxRSS / 1024,

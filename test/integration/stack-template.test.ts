@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISSUE_LINK_ROUTES } from '../../functions/issue-link/issue-link.ts';
 import { describeTable, TTL_ATTRIBUTE } from '../../shared/table/schema.ts';
@@ -43,6 +44,8 @@ beforeAll(async () => {
       `signingUserArn=${SIGNING_USER}`,
       '--param',
       'alarmEmail=ops@example.com',
+      '--param',
+      'tableWarmWriteUnitsPerSecond=10000',
     ]),
   ];
   dirs.push(...stacks.map((s) => s.dir));
@@ -152,6 +155,17 @@ describe('the production stack', () => {
       const matches = (key: string) => patterns.some((p) => key.startsWith(p.slice(0, -1)));
       expect(['APIKEY#abc', 'RATE#acme'].filter(matches), role).toEqual([]);
     }
+  });
+
+  it('holds the metering functions to the V8 heap limits the metering benchmark runs with', () => {
+    const { nodeOptions } = createRequire(import.meta.url)(
+      '../../scripts/metering-node-options.cjs',
+    ) as { nodeOptions: string };
+    expect(nodeOptions).toMatch(/--max-old-space-size=\d+/);
+    for (const name of ['MeterLogsLambdaFunction', 'ReconcileLambdaFunction']) {
+      expect(functionEnv(prod, name).NODE_OPTIONS, name).toBe(nodeOptions);
+    }
+    expect(functionEnv(prod, 'IssueLinkLambdaFunction').NODE_OPTIONS).toBe('--enable-source-maps');
   });
 
   it('tells the metering who signs links: every session of the link API role', () => {
@@ -489,6 +503,21 @@ describe('a stack on an existing content bucket, with a signing user and alarm e
     expect(functionEnv(existing, 'MeterLogsLambdaFunction').SIGNER_ARNS).toBe(
       `arn:aws:sts::${ACCOUNT}:assumed-role/Ref:IssueLinkRole,${SIGNING_USER}`,
     );
+  });
+
+  it('pre-warms the table and its index for the write units asked for (none by default)', () => {
+    type Table = {
+      WarmThroughput?: unknown;
+      GlobalSecondaryIndexes: Array<{ WarmThroughput?: unknown }>;
+    };
+    const warm = resource(existing, 'UsageTable').Properties as Table;
+    expect(warm.WarmThroughput).toEqual({ WriteUnitsPerSecond: '10000' });
+    expect(warm.GlobalSecondaryIndexes[0]?.WarmThroughput).toEqual({
+      WriteUnitsPerSecond: '10000',
+    });
+    const cold = resource(prod, 'UsageTable').Properties as Table;
+    expect(cold.WarmThroughput).toBe('Ref:AWS::NoValue');
+    expect(cold.GlobalSecondaryIndexes[0]?.WarmThroughput).toBe('Ref:AWS::NoValue');
   });
 
   it('mails the alarms to the operator', () => {
