@@ -16,6 +16,11 @@ export const DEFAULT_INPUTS = {
   /** Log objects S3 delivers a minute (on average; the peak hour is `peakFactor` times). */
   logObjectsPerMinute: 30,
   peakFactor: 2,
+  /**
+   * Log objects metered together, as one unit of the ledger: 1 is this design (a ledger item
+   * per object and account-day); more is the SQS-batched design docs/scaling.md weighs.
+   */
+  objectsPerBatch: 1,
   /** A presigned request's log line with a session token. */
   bytesPerLine: 1600,
   /** Requests that use a link no earlier request of the object used. */
@@ -46,8 +51,10 @@ const ACTIONS_PER_TRANSACTION = 100;
 /** The model: per log object, per month, and each limit with the share of it used. */
 export function scaleModel(inputs: Inputs = DEFAULT_INPUTS) {
   const objectsPerMonth = inputs.logObjectsPerMinute * 60 * 24 * 30;
-  const objectsPerSecond = objectsPerMonth / SECONDS_PER_MONTH;
-  const tracked = inputs.trackedRequestsPerMonth / objectsPerMonth;
+  // The unit metered at once: one log object, or a batch of them.
+  const unitsPerMonth = objectsPerMonth / inputs.objectsPerBatch;
+  const unitsPerSecond = unitsPerMonth / SECONDS_PER_MONTH;
+  const tracked = inputs.trackedRequestsPerMonth / unitsPerMonth;
   const lines = tracked * (1 + inputs.untrackedShare);
   // The other customers' requests fall at random: the expected number with one at least.
   const others = tracked * (1 - inputs.hotCustomerShare);
@@ -58,12 +65,13 @@ export function scaleModel(inputs: Inputs = DEFAULT_INPUTS) {
   const links = tracked * inputs.newLinkShare;
   const linkTransactions = Math.ceil(links / (ACTIONS_PER_TRANSACTION - 1));
   const transactions = Math.ceil(totalsActions / ACTIONS_PER_TRANSACTION) + linkTransactions;
-  const writeRequests = 2 + transactions;
+  // A content claim and a summary per log object.
+  const writeRequests = 2 * inputs.objectsPerBatch + transactions;
   const transactionalItems = totalsActions + links + linkTransactions;
   // 2 units an item in a transaction; the claim and the summary 1 each; 1 an index entry
   // (a customer's daily and monthly totals are in GSI1).
   const indexWrites = 2 * customers;
-  const writeUnits = 2 + 2 * transactionalItems + indexWrites;
+  const writeUnits = 2 * inputs.objectsPerBatch + 2 * transactionalItems + indexWrites;
   const objectMiB = (lines * inputs.bytesPerLine) / 2 ** 20;
   const seconds =
     objectMiB / inputs.meteringMiBPerSecond +
@@ -74,20 +82,21 @@ export function scaleModel(inputs: Inputs = DEFAULT_INPUTS) {
 
   const month = {
     objects: objectsPerMonth,
-    writeUnits: writeUnits * objectsPerMonth,
-    gbSeconds: gbSeconds * objectsPerMonth,
-    ledgerGb: (contributions * objectsPerMonth * inputs.bytesPerLedgerItem) / 1e9,
+    invocations: unitsPerMonth,
+    writeUnits: writeUnits * unitsPerMonth,
+    gbSeconds: gbSeconds * unitsPerMonth,
+    ledgerGb: (contributions * unitsPerMonth * inputs.bytesPerLedgerItem) / 1e9,
   };
   const cost = {
     dynamoDbWrites: (month.writeUnits / 1e6) * inputs.pricePerMillionWriteUnits,
     lambda:
       month.gbSeconds * inputs.pricePerGbSecondArm +
-      (month.objects / 1e6) * inputs.pricePerMillionInvocations,
+      (month.invocations / 1e6) * inputs.pricePerMillionInvocations,
     s3Gets: (month.objects / 1000) * inputs.pricePerThousandGets,
     ledgerStorage: month.ledgerGb * inputs.pricePerGbMonthDynamoDb,
   };
   const total = cost.dynamoDbWrites + cost.lambda + cost.s3Gets + cost.ledgerStorage;
-  const peak = objectsPerSecond * inputs.peakFactor;
+  const peak = unitsPerSecond * inputs.peakFactor;
   const limits = [
     {
       limit: "the hot customer's monthly total (one item)",
@@ -121,7 +130,8 @@ export function scaleModel(inputs: Inputs = DEFAULT_INPUTS) {
     },
   ];
   return {
-    perObject: {
+    objectsPerBatch: inputs.objectsPerBatch,
+    perUnit: {
       lines,
       mib: objectMiB,
       customers,
@@ -144,9 +154,9 @@ export function formatModel(model: ReturnType<typeof scaleModel>): string {
   const n = (value: number, digits = 0) =>
     value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
   const usd = (value: number) => `$${n(value, 2)}`;
-  const { perObject: o, month, cost } = model;
+  const { perUnit: o, month, cost } = model;
   return [
-    '| per log object | |',
+    `| per ${model.objectsPerBatch === 1 ? 'log object' : `batch of ${n(model.objectsPerBatch)} log objects`} | |`,
     '| --- | --- |',
     `| lines (tracked and untracked) | ${n(o.lines)} |`,
     `| size | ${n(o.mib, 2)} MiB |`,
@@ -161,7 +171,7 @@ export function formatModel(model: ReturnType<typeof scaleModel>): string {
     '| --- | --- | --- |',
     `| log objects (S3 GETs) | ${n(month.objects)} | ${usd(cost.s3Gets)} |`,
     `| DynamoDB write units | ${n(month.writeUnits / 1e6, 1)} million | ${usd(cost.dynamoDbWrites)} |`,
-    `| Lambda | ${n(month.gbSeconds)} GB-s, ${n(month.objects)} invocations | ${usd(cost.lambda)} |`,
+    `| Lambda | ${n(month.gbSeconds)} GB-s, ${n(month.invocations)} invocations | ${usd(cost.lambda)} |`,
     `| ledger storage added | ${n(month.ledgerGb, 1)} GB (a month's worth, kept) | ${usd(cost.ledgerStorage)} |`,
     `| **total** | | **${usd(model.total)}** (${usd(model.perMillionRequests)} per million tracked requests) |`,
     '',

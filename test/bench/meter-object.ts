@@ -53,7 +53,6 @@ const open = (): Promise<LineSource> =>
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'TransactWriteItemsCommand']);
 let writeRequests = 0;
 let writeItems = 0;
-let writeUnits = 0;
 let firstWrite: number | undefined;
 // The requests to replay, kept on disk: in memory they would be the biggest thing here.
 const sent =
@@ -61,22 +60,15 @@ const sent =
     ? undefined
     : join(mkdtempSync(join(tmpdir(), 'replay-')), 'sent.jsonl');
 dynamodb.middlewareStack.add(
-  (next, context) => async (args) => {
+  (next, context) => (args) => {
     const command = String(context.commandName);
     if (!WRITES.has(command)) return next(args);
     firstWrite ??= performance.now();
     writeRequests++;
-    const input = args.input as { TransactItems?: unknown[]; ReturnConsumedCapacity?: string };
+    const input = args.input as { TransactItems?: unknown[] };
     writeItems += input.TransactItems?.length ?? 1;
     if (sent !== undefined) appendFileSync(sent, `${JSON.stringify({ command, input })}\n`);
-    // DynamoDB Local reports the write units each request consumed, as DynamoDB bills them.
-    input.ReturnConsumedCapacity = 'TOTAL';
-    const result = await next(args);
-    const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-    for (const each of [consumed].flat()) {
-      writeUnits += (each as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0;
-    }
-    return result;
+    return next(args);
   },
   { step: 'initialize', name: 'countWrites' },
 );
@@ -112,7 +104,6 @@ process.stdout.write(
     records,
     writeRequests,
     writeItems,
-    writeUnits,
     minimum,
     replayRate,
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
