@@ -354,6 +354,28 @@ describe('meter-logs on DynamoDB Local and the local S3', () => {
     });
   });
 
+  it('adds every use of a link and its outermost times when its log objects are metered at once', async () => {
+    await seedCustomers(table, ['c']);
+    await seedLinks(table, [{ linkId: 'Lconcurrent', customerId: 'c' }]);
+    const days = [5, 1, 9, 3, 7, 2, 8, 4, 6, 10];
+    const keys = [];
+    for (const day of days) {
+      const time = `2026-06-${String(day).padStart(2, '0')}T00:00:00Z`;
+      keys.push(await putLog([logLine({ customer: 'c', link: 'Lconcurrent', bytes: day, time })]));
+    }
+    const handler = handlerWith(table.documents);
+    await Promise.all(keys.map((key) => handler(logCreatedEvent(LOGS, key))));
+    const { Item } = await table.documents.send(
+      new GetCommand({ TableName: table.tableName, Key: { PK: 'LINK#Lconcurrent', SK: 'LINK' } }),
+    );
+    expect(Item).toMatchObject({
+      downloadRequests: 10,
+      downloadBytes: 55,
+      firstAccess: '2026-06-01T00:00:00Z',
+      lastAccess: '2026-06-10T00:00:00Z',
+    });
+  });
+
   it.each([
     ['outside the log prefix', 'other/2026-11-22-10-20-00-0123456789ABCDEF'],
     ['not named as S3 names log objects', 'logs/forged.log'],

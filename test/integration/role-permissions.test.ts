@@ -189,8 +189,10 @@ describe('each function’s role against the calls its code makes', () => {
   it('meterLogs: a new log object with a link, then its repeated delivery', async () => {
     const recording = recordingClients();
     const key = 'logs/2026-11-22-10-00-00-IAMPERMISSIONS01';
+    // A link never issued makes the metering read links (it checks whose they are).
     const lines = [
       logLine({ customer: 'acme', link: 'lnk_iampermissions1', bytes: 10 }),
+      logLine({ customer: 'acme', link: 'lnk_iamneverissued1', bytes: 3 }),
       logLine({ customer: null, bytes: 5 }),
     ];
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: lines.join('\n') }));
@@ -206,7 +208,7 @@ describe('each function’s role against the calls its code makes', () => {
     await handler(logCreatedEvent(BUCKET, key));
     recording.close();
     const store = new DynamoDbUsageStore(table.documents, table.tableName);
-    expect(await store.findSummary(`${BUCKET}/${key}`)).toMatchObject({ records: 2 });
+    expect(await store.findSummary(`${BUCKET}/${key}`)).toMatchObject({ records: 3 });
     expect([...recording.actions].sort()).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
@@ -225,7 +227,10 @@ describe('each function’s role against the calls its code makes', () => {
     const recording = recordingClients();
     const prefix = 'iam-reconcile/';
     const key = `${prefix}2026-11-22-10-00-00-IAMPERMISSIONS02`;
-    const body = logLine({ customer: 'acme', link: 'lnk_iampermissions2', bytes: 7 });
+    const body = [
+      logLine({ customer: 'acme', link: 'lnk_iampermissions2', bytes: 7 }),
+      logLine({ customer: 'acme', link: 'lnk_iamneverissued2', bytes: 3 }),
+    ].join('\n');
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
     const handler = createReconcileHandler(
       createReconcileDeps({
