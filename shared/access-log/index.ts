@@ -4,7 +4,8 @@ export {
   MIN_ACCESS_LOG_FIELDS,
 } from './constants.ts';
 export { type FormatRecordOptions, formatAccessLogRecord, formatLogTime } from './format-record.ts';
-export { type ParseResult, parseLine, parseLogTime } from './parse-line.ts';
+export { parseLogTime } from './log-time.ts';
+export { type ParseResult, parseLine } from './parse-line.ts';
 export { type ParsedLine, parseLogStream } from './parse-stream.ts';
 export {
   type LineSource,

@@ -1,9 +1,22 @@
+import { MAX_OBJECT_BYTES, MAX_REQUEST_MILLISECONDS } from './constants.ts';
 import {
-  MAX_OBJECT_BYTES,
-  MAX_OFFSET_MINUTES,
-  MAX_REQUEST_MILLISECONDS,
-  MONTH_ABBREVIATIONS,
-} from './constants.ts';
+  CLOUDFRONT_USER,
+  DASH,
+  findQuoteBefore,
+  HOST_ID_HEAD,
+  HOST_ID_TAIL,
+  isDigit,
+  isFieldEnd,
+  isStatusAt,
+  isUserAgentAt,
+  MAX_STATUS,
+  MIN_STATUS,
+  ORIGIN_ACCESS_IDENTITY,
+  QUOTE,
+  skipSpaces,
+  SPACE,
+} from './line-grammar.ts';
+import { logTimeSeconds } from './log-time.ts';
 
 /**
  * The fields of one access log line that metering reads, as positions in the line and as
@@ -62,24 +75,7 @@ export const enum AuthType {
   QueryString = 2,
 }
 
-const SPACE = 32;
-const QUOTE = 34;
-const DASH = 45;
 const OPEN_BRACKET = 91;
-const CLOUDFRONT_USER = 'arn:aws:iam::cloudfront:user/CloudFront';
-const ORIGIN_ACCESS_IDENTITY = 'Origin Access Identity ';
-const HOST_ID_HEAD = /^[A-Z0-9]{20,21}$/;
-const HOST_ID_TAIL = /^[A-Za-z0-9+/=]{40,}$/;
-// Month abbreviations by their three character codes packed into one number (no substring).
-const monthKey = (a: number, b: number, c: number) => (a << 16) | (b << 8) | c;
-const MONTHS: ReadonlyMap<number, number> = new Map(
-  MONTH_ABBREVIATIONS.map((m, i) => [
-    monthKey(m.charCodeAt(0), m.charCodeAt(1), m.charCodeAt(2)),
-    i,
-  ]),
-);
-const MIN_STATUS = 100;
-const MAX_STATUS = 599;
 
 /**
  * Reads the fields metering needs from one log line into `out`; false when the line is not
@@ -169,8 +165,8 @@ export function scanMeteringFields(line: string, out: MeteringFields): boolean {
   }
 
   // Status, error code, Bytes Sent, Object Size, Total Time, Turn-Around Time.
-  const starts = NUMBER_STARTS;
-  const ends = NUMBER_ENDS;
+  const starts = TOKEN_STARTS;
+  const ends = TOKEN_ENDS;
   for (let i = 0; i < 6; i++) {
     if (pos >= length) return false;
     starts[i] = pos;
@@ -239,15 +235,20 @@ export function scanMeteringFields(line: string, out: MeteringFields): boolean {
     // The Host Id's two tokens are one field: the later fields come one token later.
     signatureAt = 3;
   }
+  const authAt = signatureAt + 2;
   return (
-    readSignatureVersion(out, line, count, signatureAt, starts, ends) &&
-    readAuthType(out, line, count, signatureAt + 2, starts, ends)
+    readSignatureVersion(
+      out,
+      line,
+      optionalStart(line, count, signatureAt),
+      ends[signatureAt] as number,
+    ) && readAuthType(out, line, optionalStart(line, count, authAt), ends[authAt] as number)
   );
 }
 
 // Scratch positions of up to six tokens, reused for every line.
-const NUMBER_STARTS = new Int32Array(6);
-const NUMBER_ENDS = new Int32Array(6);
+const TOKEN_STARTS = new Int32Array(6);
+const TOKEN_ENDS = new Int32Array(6);
 
 function isTwoPartHostId(line: string, starts: Int32Array, ends: Int32Array): boolean {
   const headLength = (ends[1] as number) - (starts[1] as number);
@@ -258,38 +259,32 @@ function isTwoPartHostId(line: string, starts: Int32Array, ends: Int32Array): bo
   );
 }
 
+/** Where the `index`-th of the `count` fields read after the User-Agent starts; -1 if absent or `-`. */
+function optionalStart(line: string, count: number, index: number): number {
+  return index >= count
+    ? -1
+    : startOf(line, TOKEN_STARTS[index] as number, TOKEN_ENDS[index] as number);
+}
+
+/** Reads `SigV<digit>` (or nothing: absent or `-`); false when the field is something else. */
 function readSignatureVersion(
   out: MeteringFields,
   line: string,
-  count: number,
-  at: number,
-  starts: Int32Array,
-  ends: Int32Array,
+  start: number,
+  end: number,
 ): boolean {
   out.signatureVersion = -1;
-  if (at >= count) return true;
-  const start = starts[at] as number;
-  const end = ends[at] as number;
-  if (end === start + 1 && line.charCodeAt(start) === DASH) return true;
+  if (start === -1) return true;
   const digit = line.charCodeAt(start + 4);
   if (end !== start + 5 || !line.startsWith('SigV', start) || !isDigit(digit)) return false;
   out.signatureVersion = digit - 48;
   return true;
 }
 
-function readAuthType(
-  out: MeteringFields,
-  line: string,
-  count: number,
-  at: number,
-  starts: Int32Array,
-  ends: Int32Array,
-): boolean {
+/** Reads `AuthHeader` or `QueryString` (or nothing); false when the field is something else. */
+function readAuthType(out: MeteringFields, line: string, start: number, end: number): boolean {
   out.authType = AuthType.None;
-  if (at >= count) return true;
-  const start = starts[at] as number;
-  const end = ends[at] as number;
-  if (end === start + 1 && line.charCodeAt(start) === DASH) return true;
+  if (start === -1) return true;
   if (end === start + 10 && line.startsWith('AuthHeader', start)) {
     out.authType = AuthType.AuthHeader;
     return true;
@@ -304,81 +299,6 @@ function readAuthType(
 /** The range of a bare field, or -1 for `-`. */
 function startOf(line: string, start: number, end: number): number {
   return end === start + 1 && line.charCodeAt(start) === DASH ? -1 : start;
-}
-
-/**
- * The time field's text at `at` (`dd/Mon/yyyy:HH:MM:SS ±hhmm`) as seconds since the epoch,
- * or NaN when it is not a real calendar day, clock time and time zone offset.
- */
-export function logTimeSeconds(line: string, at: number): number {
-  for (const offset of TIME_DIGITS) if (!isDigit(line.charCodeAt(at + offset))) return Number.NaN;
-  const sign = line.charCodeAt(at + 21);
-  if (
-    line.charCodeAt(at + 2) !== 47 ||
-    line.charCodeAt(at + 6) !== 47 ||
-    line.charCodeAt(at + 11) !== 58 ||
-    line.charCodeAt(at + 14) !== 58 ||
-    line.charCodeAt(at + 17) !== 58 ||
-    line.charCodeAt(at + 20) !== SPACE ||
-    (sign !== 43 && sign !== DASH)
-  ) {
-    return Number.NaN;
-  }
-  const month = MONTHS.get(
-    monthKey(line.charCodeAt(at + 3), line.charCodeAt(at + 4), line.charCodeAt(at + 5)),
-  );
-  if (month === undefined) return Number.NaN;
-  const year = digits(line, at + 7, 4);
-  const day = digits(line, at, 2);
-  const hours = digits(line, at + 12, 2);
-  const minutes = digits(line, at + 15, 2);
-  const seconds = digits(line, at + 18, 2);
-  const offsetHours = digits(line, at + 22, 2);
-  const offsetMinutes = digits(line, at + 24, 2);
-  if (day < 1 || day > daysInMonth(year, month) || hours > 23 || minutes > 59 || seconds > 59) {
-    return Number.NaN;
-  }
-  if (offsetMinutes > 59 || offsetHours * 60 + offsetMinutes > MAX_OFFSET_MINUTES) {
-    return Number.NaN;
-  }
-  const offset = (sign === DASH ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
-  return (
-    daysFromCivil(year, month + 1, day) * 86_400 +
-    hours * 3600 +
-    minutes * 60 +
-    seconds -
-    offset * 60
-  );
-}
-
-const TIME_DIGITS = [0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19, 22, 23, 24, 25];
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function daysInMonth(year: number, month: number): number {
-  if (month !== 1) return DAYS_IN_MONTH[month] as number;
-  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-}
-
-/** Days from 1970-01-01 to a proleptic Gregorian date (any year, unlike Date.UTC's 0–99). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra =
-    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
-}
-
-/** ISO 8601 UTC to the second, as parseLine writes a record's time. */
-export function isoSeconds(seconds: number): string {
-  return `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
-}
-
-function digits(line: string, at: number, count: number): number {
-  let value = 0;
-  for (let i = 0; i < count; i++) value = value * 10 + line.charCodeAt(at + i) - 48;
-  return value;
 }
 
 /**
@@ -397,12 +317,6 @@ function wholeNumber(line: string, start: number, end: number, max: number): num
   return value <= max ? value : Number.NaN;
 }
 
-function skipSpaces(line: string, from: number): number {
-  let pos = from;
-  while (line.charCodeAt(pos) === SPACE) pos++;
-  return pos;
-}
-
 /** Where the space-free field starting at `pos` ends. */
 function tokenEnd(line: string, pos: number): number {
   const stop = line.indexOf(' ', pos);
@@ -416,39 +330,4 @@ function afterToken(line: string, end: number): number {
 
 function isLoneDash(line: string, at: number): boolean {
   return line.charCodeAt(at) === DASH && isFieldEnd(line, at + 1);
-}
-
-function findQuoteBefore(
-  line: string,
-  from: number,
-  nextFieldAt: (line: string, at: number) => boolean,
-): number {
-  for (let close = line.indexOf('"', from); close !== -1; close = line.indexOf('"', close + 1)) {
-    if (line.charCodeAt(close + 1) === SPACE && nextFieldAt(line, skipSpaces(line, close + 1))) {
-      return close;
-    }
-  }
-  return -1;
-}
-
-function isStatusAt(line: string, at: number): boolean {
-  if (line.charCodeAt(at) === DASH) return isFieldEnd(line, at + 1);
-  return (
-    isDigit(line.charCodeAt(at)) &&
-    isDigit(line.charCodeAt(at + 1)) &&
-    isDigit(line.charCodeAt(at + 2)) &&
-    isFieldEnd(line, at + 3)
-  );
-}
-
-function isUserAgentAt(line: string, at: number): boolean {
-  return line.charCodeAt(at) === QUOTE || isLoneDash(line, at);
-}
-
-function isFieldEnd(line: string, at: number): boolean {
-  return at === line.length || line.charCodeAt(at) === SPACE;
-}
-
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
 }

@@ -1,38 +1,28 @@
+import { MAX_OBJECT_BYTES, MAX_REQUEST_MILLISECONDS, MIN_ACCESS_LOG_FIELDS } from './constants.ts';
 import {
-  MAX_OBJECT_BYTES,
-  MAX_OFFSET_MINUTES,
-  MAX_REQUEST_MILLISECONDS,
-  MIN_ACCESS_LOG_FIELDS,
-  MONTH_ABBREVIATIONS,
-} from './constants.ts';
+  CLOUDFRONT_USER,
+  findQuoteBefore,
+  HOST_ID_HEAD,
+  HOST_ID_TAIL,
+  isDigit,
+  isFieldEnd,
+  isStatusAt,
+  isUserAgentAt,
+  MAX_STATUS,
+  MIN_STATUS,
+  ORIGIN_ACCESS_IDENTITY,
+  QUOTE,
+  skipSpaces,
+  SPACE,
+} from './line-grammar.ts';
+import { parseLogTime } from './log-time.ts';
 import type { AccessLogRecord } from './types.ts';
 
 /** A parsed record, or why the line is not one. Bad input is a value, never an exception. */
 export type ParseResult =
   { ok: true; record: AccessLogRecord; fieldCount: number } | { ok: false; reason: string };
 
-const SPACE = 32;
-const QUOTE = 34;
-const DASH = 45;
-// Month abbreviations by their three character codes packed into one number (no substring).
-const monthKey = (a: number, b: number, c: number) => (a << 16) | (b << 8) | c;
-const MONTHS: ReadonlyMap<number, number> = new Map(
-  MONTH_ABBREVIATIONS.map((m, i) => [
-    monthKey(m.charCodeAt(0), m.charCodeAt(1), m.charCodeAt(2)),
-    i,
-  ]),
-);
-const SLASH = 47;
-const COLON = 58;
-const PLUS = 43;
-const MONTH_NUMBERS = MONTH_ABBREVIATIONS.map((_, i) => String(i + 1).padStart(2, '0'));
-const TIME_DIGITS: readonly number[] = [0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19, 22, 23, 24, 25];
-// The first half of a two-part Host Id (x-amz-id-2 written as "<id> <base64>", seen in 2019 logs).
-const HOST_ID_HEAD = /^[A-Z0-9]{20,21}$/;
-const HOST_ID_TAIL = /^[A-Za-z0-9+/=]{40,}$/;
 const NO_EXTRA_FIELDS: readonly string[] = Object.freeze([]);
-const CLOUDFRONT_USER = 'arn:aws:iam::cloudfront:user/CloudFront';
-const ORIGIN_ACCESS_IDENTITY = 'Origin Access Identity ';
 // Longer reasons are cut: a rejected line may hold a presigned URL, which must not be logged whole.
 const MAX_QUOTED_TEXT = 40;
 
@@ -182,70 +172,6 @@ export function parseLine(line: string): ParseResult {
   };
 }
 
-/**
- * Converts the Time field's text (without brackets) to ISO 8601 UTC to the second, or
- * undefined when it is not `dd/Mon/yyyy:HH:MM:SS ±hhmm`.
- */
-export function parseLogTime(text: string): string | undefined {
-  // Fixed layout `dd/Mon/yyyy:HH:MM:SS ±hhmm`, checked position by position (no regex: this
-  // runs for every line).
-  if (text.length !== 26) return undefined;
-  for (let i = 0; i < TIME_DIGITS.length; i++) {
-    if (!isDigit(text.charCodeAt(TIME_DIGITS[i] as number))) return undefined;
-  }
-  const sign = text.charCodeAt(21);
-  if (
-    text.charCodeAt(2) !== SLASH ||
-    text.charCodeAt(6) !== SLASH ||
-    text.charCodeAt(11) !== COLON ||
-    text.charCodeAt(14) !== COLON ||
-    text.charCodeAt(17) !== COLON ||
-    text.charCodeAt(20) !== SPACE ||
-    (sign !== PLUS && sign !== DASH)
-  ) {
-    return undefined;
-  }
-  const month = MONTHS.get(monthKey(text.charCodeAt(3), text.charCodeAt(4), text.charCodeAt(5)));
-  if (month === undefined) return undefined;
-  // A real calendar day and clock time, and an offset a time zone can have.
-  const year = twoDigits(text, 7) * 100 + twoDigits(text, 9);
-  const day = twoDigits(text, 0);
-  if (day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (twoDigits(text, 12) > 23 || twoDigits(text, 15) > 59 || twoDigits(text, 18) > 59) {
-    return undefined;
-  }
-  const offsetHours = twoDigits(text, 22);
-  const offsetMins = twoDigits(text, 24);
-  if (offsetMins > 59 || offsetHours * 60 + offsetMins > MAX_OFFSET_MINUTES) return undefined;
-  const clock = text.slice(12, 20);
-  if (text.endsWith('0000')) {
-    // The common case (S3 writes UTC): no date arithmetic needed.
-    return `${text.slice(7, 11)}-${MONTH_NUMBERS[month]}-${text.slice(0, 2)}T${clock}Z`;
-  }
-  const offsetMinutes = (sign === DASH ? -1 : 1) * (offsetHours * 60 + offsetMins);
-  const local = Date.parse(
-    `${text.slice(7, 11)}-${MONTH_NUMBERS[month]}-${text.slice(0, 2)}T${clock}Z`,
-  );
-  if (Number.isNaN(local)) return undefined;
-  return `${new Date(local - offsetMinutes * 60_000).toISOString().slice(0, 19)}Z`;
-}
-
-/** The number of two digits at `at` (checked to be digits before). */
-function twoDigits(text: string, at: number): number {
-  return (text.charCodeAt(at) - 48) * 10 + (text.charCodeAt(at + 1) - 48);
-}
-
-/** Days in a month (0 = January) of the Gregorian calendar. */
-function daysInMonth(year: number, month: number): number {
-  if (month !== 1) return DAYS_IN_MONTH[month] as number;
-  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-}
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-/** HTTP statuses S3 answers with. */
-const MIN_STATUS = 100;
-const MAX_STATUS = 599;
-
 /** Walks a line field by field; fields are separated by one or more spaces. */
 class FieldCursor {
   readonly line: string;
@@ -331,12 +257,6 @@ class FieldCursor {
   }
 }
 
-function skipSpaces(line: string, from: number): number {
-  let pos = from;
-  while (line.charCodeAt(pos) === SPACE) pos++;
-  return pos;
-}
-
 type QuotedField = 'Request-URI' | 'Referer' | 'User-Agent';
 
 /**
@@ -352,39 +272,6 @@ function findClosingQuote(line: string, from: number, field: QuotedField): numbe
   return close >= from && isFieldEnd(line, close + 1) ? close : -1;
 }
 
-/**
- * The first quote at or after `from` that is followed by spaces and then by what
- * `nextFieldAt` recognises as the next field; -1 if there is none.
- */
-function findQuoteBefore(
-  line: string,
-  from: number,
-  nextFieldAt: (line: string, at: number) => boolean,
-): number {
-  for (let close = line.indexOf('"', from); close !== -1; close = line.indexOf('"', close + 1)) {
-    if (line.charCodeAt(close + 1) === SPACE && nextFieldAt(line, skipSpaces(line, close + 1)))
-      return close;
-  }
-  return -1;
-}
-
-/** A status field at `at`: `-` or three digits, then a space or the end of the line. */
-function isStatusAt(line: string, at: number): boolean {
-  if (line.charCodeAt(at) === DASH) return isFieldEnd(line, at + 1);
-  return (
-    isDigit(line.charCodeAt(at)) &&
-    isDigit(line.charCodeAt(at + 1)) &&
-    isDigit(line.charCodeAt(at + 2)) &&
-    isFieldEnd(line, at + 3)
-  );
-}
-
-/** A User-Agent field at `at`: a quote, or a lone `-`. */
-function isUserAgentAt(line: string, at: number): boolean {
-  const c = line.charCodeAt(at);
-  return c === QUOTE || (c === DASH && isFieldEnd(line, at + 1));
-}
-
 /** Absent, `-`, or `SigV<digit>`. */
 function isSignatureVersionField(text: string | undefined): boolean {
   return (
@@ -397,14 +284,6 @@ function isSignatureVersionField(text: string | undefined): boolean {
 /** Absent, `-`, `AuthHeader` or `QueryString`. */
 function isAuthTypeField(text: string | undefined): boolean {
   return text === undefined || text === '-' || text === 'AuthHeader' || text === 'QueryString';
-}
-
-function isFieldEnd(line: string, at: number): boolean {
-  return at === line.length || line.charCodeAt(at) === SPACE;
-}
-
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
 }
 
 /**

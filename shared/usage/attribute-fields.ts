@@ -5,7 +5,7 @@ import { LINK_ID_PATTERN } from '../links/link-id.ts';
 import { AUTH_FAILURES, UPLOAD_OPERATIONS } from './attribute-request.ts';
 import type { AttributionRules, UntrackedReason } from './attribution-rules.ts';
 import { readTrackedQuery, TrackedQuery } from './request-query.ts';
-import { detached } from './spilling-table.ts';
+import { detached } from '../detached.ts';
 
 /** Slots of the counters in COUNTER_NAMES order. */
 export const DOWNLOAD_BYTES = 0;

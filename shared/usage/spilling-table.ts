@@ -2,6 +2,7 @@ import { createReadStream, mkdtempSync, rmSync, writeSync, openSync, closeSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLines } from '../access-log/read-lines.ts';
+import { detached } from '../detached.ts';
 
 /** How a slot of two rows with the same key combines. */
 export type Combine = 'sum' | 'min' | 'max';
@@ -226,12 +227,4 @@ async function* readRun(path: string, width: number): AsyncGenerator<TableRow> {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * A copy of a string that does not keep the text it was sliced from alive: a key sliced
- * from a log line would otherwise hold the whole line in memory.
- */
-export function detached(text: string): string {
-  return ` ${text}`.slice(1);
 }

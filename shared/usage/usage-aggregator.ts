@@ -1,5 +1,6 @@
 import { MAX_OBJECT_BYTES } from '../access-log/constants.ts';
-import { isoSeconds, MeteringFields, scanMeteringFields } from '../access-log/metering-fields.ts';
+import { isoSeconds } from '../access-log/log-time.ts';
+import { MeteringFields, scanMeteringFields } from '../access-log/metering-fields.ts';
 import { parseLine } from '../access-log/parse-line.ts';
 import type { SourceLine } from '../access-log/read-lines.ts';
 import { customerPartition, untrackedPartition } from '../table/keys.ts';
@@ -12,7 +13,8 @@ import {
 } from './attribute-fields.ts';
 import type { AttributionRules, UntrackedReason } from './attribution-rules.ts';
 import { SeenRequests } from './seen-requests.ts';
-import { type Combine, detached, SpillingTable } from './spilling-table.ts';
+import { detached } from '../detached.ts';
+import { type Combine, SpillingTable } from './spilling-table.ts';
 import { addCounters, COUNTER_NAMES, emptyCounters, type UsageCounters } from './usage-counters.ts';
 
 /** Usage of one tracked link by the customer its requests were billed to. */

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { type AccessLogRecord, formatAccessLogRecord } from '../../shared/access-log/index.ts';
-import { SIGNER_ROLE } from '../helpers/rules.ts';
+import { makeRecord } from '../helpers/records.ts';
 
 /** A small seeded PRNG (mulberry32), so every run benchmarks the same file. */
 function random(seed: number): () => number {
@@ -31,8 +31,6 @@ const USER_AGENTS = [
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const HEX = '0123456789abcdef';
-/** The link API role's session, as S3 logs the Requester of a link the Lambda signed. */
-const SIGNER_SESSION = `${SIGNER_ROLE}/s3-usage-meter-prod-issueLink`;
 const CUSTOMERS = 2000;
 
 /**
@@ -107,36 +105,22 @@ class TrafficGenerator {
     const key = `data/${customer}/${this.#chars(BASE64URL, 10)}/report-${Math.floor(next() * 1e6)}.pdf`;
     const path = `/usage-meter-content/${encodeURI(key)}`;
     const size = Math.floor(next() * 50_000_000) + 1;
-    const base: AccessLogRecord = {
-      bucketOwner: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be',
-      bucket: 'usage-meter-content',
+    // Signed by the link API role's session, as makeRecord's; the rest of this request's own.
+    const base = makeRecord({
       time: `${new Date(this.#time).toISOString().slice(0, 19)}Z`,
       remoteIp: `${Math.floor(next() * 223) + 1}.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}.${Math.floor(next() * 255)}`,
-      requester: SIGNER_SESSION,
       requestId: this.#chars('0123456789ABCDEF', 16),
-      operation: 'REST.GET.OBJECT',
       key,
       requestUri: null,
-      httpStatus: 200,
-      errorCode: null,
       bytesSent: size,
       objectSize: size,
       totalTime: Math.floor(next() * 2000),
       turnAroundTime: Math.floor(next() * 50),
       referrer: next() < 0.3 ? 'https://app.example.com/files' : null,
       userAgent: this.#pick(USER_AGENTS),
-      versionId: null,
       hostId: `${this.#chars(BASE64, 76)}=`,
-      signatureVersion: 'SigV4',
-      cipherSuite: 'TLS_AES_128_GCM_SHA256',
-      authType: 'QueryString',
-      hostHeader: 'usage-meter-content.s3.us-east-1.amazonaws.com',
-      tlsVersion: 'TLSv1.3',
-      accessPointArn: null,
-      aclRequired: null,
       sourceRegion: null,
-      extraFields: [],
-    };
+    });
     const roll = next();
     if (roll < 0.1) {
       // Not presigned: the operators' and services' own SDK calls.

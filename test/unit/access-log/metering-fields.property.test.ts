@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { record, truncateTo } from '../../helpers/access-log-arbitraries.ts';
 import { readCorpus } from '../../helpers/corpus.ts';
 import { formatAccessLogRecord, parseLine } from '../../../shared/access-log/index.ts';
+import { isoSeconds } from '../../../shared/access-log/log-time.ts';
 import {
   AuthType,
-  isoSeconds,
   MeteringFields,
   scanMeteringFields,
 } from '../../../shared/access-log/metering-fields.ts';

@@ -1,0 +1,96 @@
+import { MAX_OFFSET_MINUTES, MONTH_ABBREVIATIONS } from './constants.ts';
+import { DASH, isDigit, SPACE } from './line-grammar.ts';
+
+// Month abbreviations by their three character codes packed into one number (no substring).
+const monthKey = (a: number, b: number, c: number) => (a << 16) | (b << 8) | c;
+const MONTHS: ReadonlyMap<number, number> = new Map(
+  MONTH_ABBREVIATIONS.map((m, i) => [
+    monthKey(m.charCodeAt(0), m.charCodeAt(1), m.charCodeAt(2)),
+    i,
+  ]),
+);
+
+/**
+ * Converts the Time field's text (without brackets) to ISO 8601 UTC to the second, or
+ * undefined when it is not `dd/Mon/yyyy:HH:MM:SS ±hhmm`.
+ */
+export function parseLogTime(text: string): string | undefined {
+  if (text.length !== 26) return undefined;
+  const seconds = logTimeSeconds(text, 0);
+  return Number.isNaN(seconds) ? undefined : isoSeconds(seconds);
+}
+
+/**
+ * The time field's text at `at` (`dd/Mon/yyyy:HH:MM:SS ±hhmm`) as seconds since the epoch,
+ * or NaN when it is not a real calendar day, clock time and time zone offset.
+ */
+export function logTimeSeconds(line: string, at: number): number {
+  for (const offset of TIME_DIGITS) if (!isDigit(line.charCodeAt(at + offset))) return Number.NaN;
+  const sign = line.charCodeAt(at + 21);
+  if (
+    line.charCodeAt(at + 2) !== 47 ||
+    line.charCodeAt(at + 6) !== 47 ||
+    line.charCodeAt(at + 11) !== 58 ||
+    line.charCodeAt(at + 14) !== 58 ||
+    line.charCodeAt(at + 17) !== 58 ||
+    line.charCodeAt(at + 20) !== SPACE ||
+    (sign !== 43 && sign !== DASH)
+  ) {
+    return Number.NaN;
+  }
+  const month = MONTHS.get(
+    monthKey(line.charCodeAt(at + 3), line.charCodeAt(at + 4), line.charCodeAt(at + 5)),
+  );
+  if (month === undefined) return Number.NaN;
+  const year = digits(line, at + 7, 4);
+  const day = digits(line, at, 2);
+  const hours = digits(line, at + 12, 2);
+  const minutes = digits(line, at + 15, 2);
+  const seconds = digits(line, at + 18, 2);
+  const offsetHours = digits(line, at + 22, 2);
+  const offsetMinutes = digits(line, at + 24, 2);
+  if (day < 1 || day > daysInMonth(year, month) || hours > 23 || minutes > 59 || seconds > 59) {
+    return Number.NaN;
+  }
+  if (offsetMinutes > 59 || offsetHours * 60 + offsetMinutes > MAX_OFFSET_MINUTES) {
+    return Number.NaN;
+  }
+  const offset = (sign === DASH ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
+  return (
+    daysFromCivil(year, month + 1, day) * 86_400 +
+    hours * 3600 +
+    minutes * 60 +
+    seconds -
+    offset * 60
+  );
+}
+
+const TIME_DIGITS = [0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19, 22, 23, 24, 25];
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 1) return DAYS_IN_MONTH[month] as number;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (any year, unlike Date.UTC's 0–99). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/** ISO 8601 UTC to the second, as parseLine writes a record's time. */
+export function isoSeconds(seconds: number): string {
+  return `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
+}
+
+function digits(line: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = 0; i < count; i++) value = value * 10 + line.charCodeAt(at + i) - 48;
+  return value;
+}
