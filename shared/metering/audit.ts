@@ -6,7 +6,8 @@ import { isAccessLogKey } from '../access-log/log-object-key.ts';
 import type { ListedObject, LogObjectOpener } from '../access-log/log-object-reader.ts';
 import { parseLogStream } from '../access-log/parse-stream.ts';
 import { readLines, tapChunks } from '../access-log/read-lines.ts';
-import { attributeRequest } from '../usage/attribute-request.ts';
+import type { AccessLogRecord } from '../access-log/types.ts';
+import { type Attribution, attributeRequest } from '../usage/attribute-request.ts';
 import type { AttributionRules } from '../usage/attribution-rules.ts';
 import { LATE_DELIVERY_DAYS } from './completeness.ts';
 import { addDays, type Period, periodDays } from '../usage/period.ts';
@@ -141,7 +142,7 @@ export async function auditPeriod(options: {
           continue;
         }
         if (!inPeriod(attribution.day)) continue;
-        const identity = `${line.result.record.requestId ?? `line:${objectIndex}:${line.number}`}:${hashText(line.text ?? '')}`;
+        const identity = `${line.result.record.requestId ?? `line:${objectIndex}:${line.number}`}:${hashText(billedAs(line.result.record, attribution, line.text ?? ''))}`;
         if (seen.has(identity)) {
           report.repeatedLines++;
           continue;
@@ -233,7 +234,27 @@ export async function auditPeriod(options: {
   }
 }
 
-/** A 32-bit FNV-1a hash of a line's text: two different lines with one request ID stay two. */
+/**
+ * What makes a line with a request ID the same request as another with that ID, as the
+ * metering tells them apart (`SeenRequests`): what it bills, and the line's length.
+ */
+function billedAs(record: AccessLogRecord, attribution: Attribution, text: string): string {
+  return JSON.stringify([
+    record.operation?.length,
+    record.key?.length,
+    attribution.customerId ?? attribution.untracked,
+    attribution.linkId,
+    text.length,
+    record.time,
+    record.httpStatus,
+    record.bytesSent,
+    record.objectSize,
+    record.totalTime,
+    record.turnAroundTime,
+  ]);
+}
+
+/** A 32-bit FNV-1a hash of a text. */
 function hashText(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
