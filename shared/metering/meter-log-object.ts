@@ -27,6 +27,8 @@ export interface MeterRequest {
   /** The object's ETag as the event or the listing gave it, kept in the summary. */
   etag?: string | undefined;
   now: () => Date;
+  /** Distinct account-days, and links, held in memory before they spill to disk. */
+  maxRowsInMemory?: number;
 }
 
 /** What metering one log object did. */
@@ -65,7 +67,10 @@ export async function meterLogObject(request: MeterRequest): Promise<MeterResult
   const { now } = request;
   const started = now().getTime();
 
-  const usage = new UsageAggregator(await request.loadRules());
+  const usage = new UsageAggregator(
+    await request.loadRules(),
+    request.maxRowsInMemory === undefined ? {} : { maxRowsInMemory: request.maxRowsInMemory },
+  );
   try {
     const digest = createHash('sha256');
     let lines = 0;

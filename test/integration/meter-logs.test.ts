@@ -10,6 +10,10 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMeterLogsHandler } from '../../functions/meter-logs/meter-logs.ts';
 import { createMeterLogsDeps } from '../../functions/meter-logs/meter-logs-deps.ts';
+import { createS3LogObjectOpener } from '../../shared/access-log/log-object-reader.ts';
+import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
+import { lazyAttributionRules } from '../../shared/metering/load-attribution-rules.ts';
+import { meterLogObject } from '../../shared/metering/meter-log-object.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import { parsePeriod, type Period } from '../../shared/usage/period.ts';
 import { COUNTER_NAMES, emptyCounters } from '../../shared/usage/usage-counters.ts';
@@ -157,6 +161,60 @@ describe('meter-logs on DynamoDB Local and the local S3', () => {
       expect(t.downloadBytes).toBe(i + 1);
       expect(t.downloadRequests).toBe(1);
     }
+  });
+
+  it('is exact after a crash and a retry when its rows spill to disk again and again', async () => {
+    // 120 customers over 2 days with a link each, 5 rows in memory: both tables spill about
+    // 50 times, and the plan read back from disk must be the same on the retry.
+    const ids = Array.from({ length: 120 }, (_, i) => `spill-${String(i).padStart(3, '0')}`);
+    await seedCustomers(table, ids);
+    await seedLinks(
+      table,
+      ids.map((customerId, i) => ({ linkId: `Lspill${i}`, customerId })),
+    );
+    const lines = ids.flatMap((id, i) =>
+      ['2026-11-22T10:00:00Z', '2026-11-23T10:00:00Z'].map((time, day) =>
+        logLine({ customer: id, link: `Lspill${i}`, bytes: 10 * i + day + 1, time }),
+      ),
+    );
+    const key = await putLog(lines);
+    const rules = lazyAttributionRules(
+      new DynamoDbCustomerStore(table.documents, table.tableName),
+      [SIGNER_ROLE],
+    );
+    const meter = (documents: DynamoDBDocumentClient) =>
+      meterLogObject({
+        store: new DynamoDbUsageStore(documents, table.tableName),
+        logObject: `${LOGS}/${key}`,
+        open: () => createS3LogObjectOpener(s3)(LOGS, key),
+        loadRules: rules,
+        now: () => new Date(),
+        maxRowsInMemory: 5,
+      });
+    await expect(meter(instrumented(3).client)).rejects.toThrow('Lambda timed out');
+    const { summary } = await meter(table.documents);
+    expect(summary).toMatchObject({ records: 240, customers: 120, links: 120, chunksSkipped: 3 });
+    const totals = (await store.listTotals(period('2026-11'))).filter((t) =>
+      t.customerId.startsWith('spill-'),
+    );
+    expect(totals).toHaveLength(120);
+    for (const t of totals) {
+      const i = Number(t.customerId.slice(6));
+      expect([t.customerId, t.downloadBytes, t.downloadRequests]).toEqual([
+        t.customerId,
+        20 * i + 3,
+        2,
+      ]);
+    }
+    const { Item } = await table.documents.send(
+      new GetCommand({ TableName: table.tableName, Key: { PK: 'LINK#Lspill7', SK: 'LINK' } }),
+    );
+    expect(Item).toMatchObject({
+      downloadBytes: 20 * 7 + 3,
+      downloadRequests: 2,
+      firstAccess: '2026-11-22T10:00:00Z',
+      lastAccess: '2026-11-23T10:00:00Z',
+    });
   });
 
   it('is exact when 20 log objects of one customer are metered at once', async () => {
