@@ -14,7 +14,8 @@ export interface ResponseMeter {
 /**
  * Counts the body bytes a response writes and when its first byte went out, and reads the
  * object size from its headers (the total of a Content-Range, else the Content-Length).
- * `beforeEnd` runs when the response ends, before its last bytes go out.
+ * `beforeEnd` runs before the response's last bytes go out: with the write that completes its
+ * Content-Length, or else when it ends (it may run twice: it must be idempotent).
  */
 export function meterResponse(res: ServerResponse, beforeEnd: () => void): ResponseMeter {
   let bytes = 0;
@@ -34,6 +35,10 @@ export function meterResponse(res: ServerResponse, beforeEnd: () => void): Respo
   const end = res.end.bind(res);
   res.write = ((chunk: unknown, ...rest: unknown[]) => {
     count(chunk, rest[0]);
+    // A body piped from a file is written, then ended empty: a client that reads up to the
+    // Content-Length has its answer with the last write, so that is when the end is near.
+    const length = res.getHeader('content-length');
+    if (length !== undefined && bytes >= Number(length)) beforeEnd();
     return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
   }) as typeof res.write;
   res.end = ((chunk?: unknown, ...rest: unknown[]) => {
