@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { accountKey } from '../../../shared/usage/account.ts';
 import {
   type Chunk,
@@ -13,6 +13,16 @@ import { addRecords, collect } from '../../helpers/aggregate.ts';
 import { makeRecord, presignedUri } from '../../helpers/records.ts';
 import { SIGNER_ROLE } from '../../helpers/rules.ts';
 
+// Aggregators that spilled keep their runs in temporary folders until discarded.
+const aggregators: UsageAggregator[] = [];
+const tracked = (usage: UsageAggregator) => {
+  aggregators.push(usage);
+  return usage;
+};
+afterEach(() => {
+  for (const usage of aggregators.splice(0)) usage.discard();
+});
+
 /** Usage of `customers` customers over `days` days of November, one request each, with links. */
 function usageOf(
   customers: number,
@@ -20,9 +30,11 @@ function usageOf(
   order: 'forward' | 'backward' = 'forward',
   maxRowsInMemory?: number,
 ) {
-  const usage = new UsageAggregator(
-    createOfflineAttributionRules([SIGNER_ROLE]),
-    maxRowsInMemory === undefined ? {} : { maxRowsInMemory },
+  const usage = tracked(
+    new UsageAggregator(
+      createOfflineAttributionRules([SIGNER_ROLE]),
+      maxRowsInMemory === undefined ? {} : { maxRowsInMemory },
+    ),
   );
   const ids = Array.from({ length: customers }, (_, i) => `c${i}`);
   if (order === 'backward') ids.reverse();
@@ -84,7 +96,7 @@ describe('planChunks', () => {
   });
 
   it('puts a link id signed for two customers into separate transactions', async () => {
-    const usage = new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE]));
+    const usage = tracked(new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE])));
     addRecords(usage, [
       ...['bob', 'acme', 'bob', 'carol'].map((customer, i) =>
         makeRecord({
@@ -103,9 +115,11 @@ describe('planChunks', () => {
   it.each([undefined, 3])(
     'keeps every sum it writes exact when a customer-day passes 2^53 bytes (%s rows in memory)',
     async (maxRowsInMemory) => {
-      const usage = new UsageAggregator(
-        createOfflineAttributionRules([SIGNER_ROLE]),
-        maxRowsInMemory === undefined ? {} : { maxRowsInMemory },
+      const usage = tracked(
+        new UsageAggregator(
+          createOfflineAttributionRules([SIGNER_ROLE]),
+          maxRowsInMemory === undefined ? {} : { maxRowsInMemory },
+        ),
       );
       const most = 5 * 1024 ** 4;
       addRecords(
@@ -154,7 +168,9 @@ describe('planChunks', () => {
 
   it('plans nothing for a log with no records', async () => {
     expect(
-      await collect(planChunks(new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE])))),
+      await collect(
+        planChunks(tracked(new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE])))),
+      ),
     ).toEqual([]);
   });
 });
