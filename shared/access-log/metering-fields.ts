@@ -59,10 +59,6 @@ export class MeteringFields {
     return start === -1 ? null : this.line.slice(start, end);
   }
 
-  requester(): string | null {
-    return this.requesterWithSpaces ?? this.text(this.requesterStart, this.requesterEnd);
-  }
-
   /** Whether the field `[start, end)` is exactly `value`. */
   equals(start: number, end: number, value: string): boolean {
     return start !== -1 && end - start === value.length && this.line.startsWith(value, start);

@@ -1,6 +1,6 @@
 import { decompressIfGzip } from './decompress.ts';
 import { type ParseResult, parseLine } from './parse-line.ts';
-import { type LineSource, type ReadLinesOptions, readLines } from './read-lines.ts';
+import { type LineSource, overlongReason, type ReadLinesOptions, readLines } from './read-lines.ts';
 
 /** The parse result of one non-empty line, with its line number (and text, unless overlong). */
 export interface ParsedLine {
@@ -23,7 +23,7 @@ export async function* parseLogStream(
       ? { number: line.number, result: parseLine(line.text), text: line.text }
       : {
           number: line.number,
-          result: { ok: false, reason: `the line is too long (${line.overlongChars} characters)` },
+          result: { ok: false, reason: overlongReason(line.overlongChars) },
         };
   }
 }

@@ -13,6 +13,11 @@ export interface ReadLinesOptions {
 }
 
 const DEFAULT_MAX_LINE_LENGTH = 1 << 20;
+
+/** Why a line over the length limit is not a record. */
+export function overlongReason(overlongChars: number): string {
+  return `the line is too long (${overlongChars} characters)`;
+}
 const CARRIAGE_RETURN = 13;
 
 /**

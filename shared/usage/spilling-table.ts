@@ -27,7 +27,7 @@ const INITIAL: Record<Combine, number> = { sum: 0, min: Infinity, max: -Infinity
  *
  * @example
  * const table = new SpillingTable(['sum', 'max'], 65_536);
- * const row = table.rowOf('acme');
+ * const row = table.find('acme') ?? table.insert('acme');
  * table.values[row * 2] += 1;
  * for await (const { key, values } of table.rows()) console.log(key, values);
  * table.discard();
@@ -79,11 +79,6 @@ export class SpillingTable {
       this.values[row * this.width + i] = INITIAL[this.#combine[i] as Combine];
     }
     return row;
-  }
-
-  /** The row of `key`, created when new (see `insert`). */
-  rowOf(key: string): number {
-    return this.find(key) ?? this.insert(key);
   }
 
   /** Keeps a row's values apart as a row of their own and starts the row afresh. */

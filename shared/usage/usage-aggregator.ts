@@ -2,7 +2,7 @@ import { MAX_OBJECT_BYTES } from '../access-log/constants.ts';
 import { isoSeconds } from '../access-log/log-time.ts';
 import { MeteringFields, scanMeteringFields } from '../access-log/metering-fields.ts';
 import { parseLine } from '../access-log/parse-line.ts';
-import type { SourceLine } from '../access-log/read-lines.ts';
+import { overlongReason, type SourceLine } from '../access-log/read-lines.ts';
 import { customerPartition, untrackedPartition } from '../table/keys.ts';
 import type { Account } from './account.ts';
 import {
@@ -107,7 +107,7 @@ export class UsageAggregator {
   /** Counts one line as `readLines` gives it: a record, a rejection, or a repeat. */
   add(line: SourceLine): void {
     if ('text' in line) this.addLine(line.number, line.text);
-    else this.reject(line.number, `the line is too long (${line.overlongChars} characters)`);
+    else this.reject(line.number, overlongReason(line.overlongChars));
   }
 
   /**
@@ -117,8 +117,11 @@ export class UsageAggregator {
   addLine(number: number, text: string): void {
     const fields = this.#fields;
     if (!scanMeteringFields(text, fields)) {
-      const result = parseLine(text);
-      this.reject(number, result.ok ? 'the line is not a record' : result.reason);
+      // The full parser says why, for the few lines sampled.
+      this.reject(number, () => {
+        const result = parseLine(text);
+        return result.ok ? 'the line is not a record' : result.reason;
+      });
       return;
     }
     const attribution = this.#attribution;
@@ -140,10 +143,12 @@ export class UsageAggregator {
     }
   }
 
-  /** Counts a line that is not a record. */
-  reject(line: number, reason: string): void {
+  /** Counts a line that is not a record; a function reason is asked only for a sample. */
+  reject(line: number, reason: string | (() => string)): void {
     this.rejected++;
-    if (this.samples.length < MAX_SAMPLES) this.samples.push({ line, reason });
+    if (this.samples.length < MAX_SAMPLES) {
+      this.samples.push({ line, reason: typeof reason === 'string' ? reason : reason() });
+    }
   }
 
   /** The time of the oldest request counted (ISO 8601 UTC): how late the log came. */
@@ -217,7 +222,8 @@ export class UsageAggregator {
     const table = this.#accountDays;
     const account =
       customerId === null ? untrackedPartition(reason) : customerPartition(customerId);
-    row = table.rowOf(`${account}${DAY_SEPARATOR}${this.#dayName(day)}`);
+    // Not remembered, so not held: every row held is remembered until the table spills.
+    row = table.insert(`${account}${DAY_SEPARATOR}${this.#dayName(day)}`);
     // Creating the row may have spilled the rows remembered (the new one is valid).
     if (table.generation !== this.#generation) {
       this.#forgetRows();

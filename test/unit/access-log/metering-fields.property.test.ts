@@ -22,7 +22,8 @@ function fastView(line: string) {
   if (!scanMeteringFields(line, fields)) return null;
   return {
     time: Number.isNaN(fields.time) ? null : isoSeconds(fields.time),
-    requester: fields.requester(),
+    requester:
+      fields.requesterWithSpaces ?? fields.text(fields.requesterStart, fields.requesterEnd),
     requestId: fields.text(fields.requestIdStart, fields.requestIdEnd),
     operation: fields.text(fields.operationStart, fields.operationEnd),
     key: fields.text(fields.keyStart, fields.keyEnd),
