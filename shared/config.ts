@@ -1,6 +1,7 @@
 import { ConfigError, type FieldProblem } from './errors.ts';
 import { DEFAULT_LINK_LIFETIME_SECONDS, MAX_LINK_LIFETIME_SECONDS } from './links/link-expiry.ts';
 import { isSignerArn } from './usage/attribution-rules.ts';
+import { DEFAULT_SETTLE_WINDOW_HOURS, MAX_SETTLE_WINDOW_HOURS } from './usage/settlement.ts';
 
 /** Settings of the link API (and of the CLI commands that issue links). */
 export interface IssueLinkConfig {
@@ -14,6 +15,8 @@ export interface IssueLinkConfig {
   linkRetentionDays: number;
   /** How many links one customer may be issued a minute (`LINK_RATE_LIMIT`). */
   linksPerMinute: number;
+  /** How long after its end a day or month is open (`SETTLE_WINDOW_HOURS`), as `GET /usage` says. */
+  settleWindowHours: number;
   /**
    * The Secrets Manager secret holding a dedicated signing user's access key, for links that
    * outlive the Lambda role's session; links are signed with the role when absent.
@@ -51,6 +54,11 @@ export function loadIssueLinkConfig(env: NodeJS.ProcessEnv): Readonly<IssueLinkC
     }),
     linkRetentionDays: read.integer('LINK_RETENTION_DAYS', { min: 1, max: 3650, fallback: 90 }),
     linksPerMinute: read.integer('LINK_RATE_LIMIT', { min: 1, max: 100_000, fallback: 120 }),
+    settleWindowHours: read.integer('SETTLE_WINDOW_HOURS', {
+      min: 0,
+      max: MAX_SETTLE_WINDOW_HOURS,
+      fallback: DEFAULT_SETTLE_WINDOW_HOURS,
+    }),
   };
   const signingSecretArn = read.optionalMatch('SIGNING_SECRET_ARN', SECRET_ARN, 'a secret ARN');
   if (signingSecretArn !== undefined) config.signingSecretArn = signingSecretArn;

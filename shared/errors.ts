@@ -64,6 +64,16 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/**
+ * 403: the customer's usage this month has reached its byte budget, so no new link is
+ * issued until the month ends (links already issued still work).
+ */
+export class BudgetExhaustedError extends AppError {
+  constructor(message: string) {
+    super(message, { status: 403, expose: true });
+  }
+}
+
 /** 413: the request body is larger than the API reads. */
 export class PayloadTooLargeError extends AppError {
   constructor(message: string) {

@@ -8,13 +8,14 @@ import {
 } from '../../shared/customers/customer.ts';
 import type { CustomerStore } from '../../shared/customers/customer-store.ts';
 import { ConflictError, NotFoundError } from '../../shared/errors.ts';
+import { parseByteSize } from '../byte-size.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { formatTable } from '../format-table.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
 
 const USAGE = `Usage:
-  usage-meter customers create <customerId> [--name <name>] [--prefix <folder/>]… [--whole-bucket] [--upload-prefix <folder/>] [--json]
-  usage-meter customers update <customerId> [--name <name>] [--prefix <folder/>]… [--whole-bucket] [--upload-prefix <folder/>] [--json]
+  usage-meter customers create <customerId> [--name <name>] [--prefix <folder/>]… [--whole-bucket] [--upload-prefix <folder/>] [--budget <size>] [--json]
+  usage-meter customers update <customerId> [--name <name>] [--prefix <folder/>]… [--whole-bucket] [--upload-prefix <folder/>] [--budget <size>|none] [--json]
   usage-meter customers list [--json]
   usage-meter customers disable <customerId> [--json]
 
@@ -22,8 +23,12 @@ create   a customer; --prefix (repeatable) is a folder of the content bucket it 
          download links for (it ends with /); --whole-bucket lets it download anything;
          uploads go under --upload-prefix (default uploads/<id>/), where it may also
          download. Two customers' upload folders never nest: form uploads are billed by it.
-update   change a customer's name or prefixes: --prefix and --whole-bucket replace its
-         download prefixes, the options left out keep their values
+         --budget caps the bytes (downloaded plus uploaded) a UTC month may meter before
+         new links are refused: 500GB, 1.5TiB, or bytes. A soft limit: metering runs
+         minutes to hours behind the requests, and links already issued keep working.
+update   change a customer's name, prefixes or budget: --prefix and --whole-bucket replace
+         its download prefixes, --budget none removes the budget, the options left out keep
+         their values
 list     every customer
 disable  stop every key of a customer at once (links already issued run until they expire)
 
@@ -40,6 +45,7 @@ export const customersCommand: Command = {
         prefix: { type: 'string', multiple: true },
         'whole-bucket': { type: 'boolean' },
         'upload-prefix': { type: 'string' },
+        budget: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
       allowPositionals: true,
@@ -70,6 +76,7 @@ export const customersCommand: Command = {
           keyPrefixes: values.prefix,
           wholeBucket: values['whole-bucket'],
           uploadPrefix: values['upload-prefix'],
+          monthlyByteBudget: readBudget(values.budget, false),
         });
         await refuseNestedUploads(store, customer);
         print([await store.createCustomer(customer, now)], true);
@@ -90,6 +97,10 @@ export const customersCommand: Command = {
             ? values['whole-bucket']
             : current.keyPrefixes.includes(WHOLE_BUCKET),
           uploadPrefix: values['upload-prefix'] ?? current.uploadPrefix,
+          monthlyByteBudget:
+            values.budget === undefined
+              ? current.monthlyByteBudget
+              : readBudget(values.budget, true),
         });
         if (customer.uploadPrefix !== current.uploadPrefix) {
           await refuseNestedUploads(store, customer);
@@ -108,6 +119,20 @@ export const customersCommand: Command = {
   },
 };
 
+/** `--budget <size>` in bytes; `none` (when removing is allowed) for no budget. */
+function readBudget(text: string | undefined, noneAllowed: boolean): number | undefined {
+  if (text === undefined || (noneAllowed && text === 'none')) return undefined;
+  const bytes = parseByteSize(text);
+  if (bytes === undefined || bytes === 0) {
+    throw new UsageError(
+      `--budget must be a size such as 500GB, 1.5TiB or a number of bytes${
+        noneAllowed ? ', or none' : ''
+      }; got '${text}'`,
+    );
+  }
+  return bytes;
+}
+
 /** Refuses an upload prefix that nests with another customer's (see findUploadPrefixConflict). */
 async function refuseNestedUploads(store: CustomerStore, customer: NewCustomer): Promise<void> {
   const other = findUploadPrefixConflict(customer, await store.listCustomers());
@@ -124,7 +149,11 @@ function formatCustomers(customers: readonly Customer[]): string {
     c.status,
     c.uploadPrefix,
     c.keyPrefixes.map((p) => (p === WHOLE_BUCKET ? '(whole bucket)' : p)).join(' ') || '-',
+    c.monthlyByteBudget === undefined ? '-' : `${c.monthlyByteBudget} B`,
     c.name,
   ]);
-  return formatTable(['CUSTOMER', 'STATUS', 'UPLOADS', 'MAY DOWNLOAD', 'NAME'], rows);
+  return formatTable(
+    ['CUSTOMER', 'STATUS', 'UPLOADS', 'MAY DOWNLOAD', 'MONTHLY BUDGET', 'NAME'],
+    rows,
+  );
 }

@@ -35,6 +35,7 @@ export function createIssueLinkDeps(options: {
     rateLimiter: new DynamoDbLinkRateLimiter(documents, config.tableName, config.linksPerMinute),
     usage: new DynamoDbUsageStore(documents, config.tableName),
     maxExpiresIn: config.maxExpiresIn,
+    settleWindowHours: config.settleWindowHours,
     logger: options.logger,
     now,
     issuer: createLinkIssuer({

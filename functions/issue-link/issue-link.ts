@@ -3,14 +3,21 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { authenticateCaller } from '../../shared/customers/authenticate-caller.ts';
 import type { Customer } from '../../shared/customers/customer.ts';
 import type { CustomerStore } from '../../shared/customers/customer-store.ts';
-import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../shared/errors.ts';
+import {
+  BudgetExhaustedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ValidationError,
+} from '../../shared/errors.ts';
 import { errorResponse, jsonResponse } from '../../shared/http.ts';
 import { LINK_ID_PATTERN } from '../../shared/links/link-id.ts';
 import type { LinkIssuer } from '../../shared/links/link-issuer.ts';
 import type { LinkRateLimiter } from '../../shared/links/link-rate-limiter.ts';
 import type { LinkRegistry } from '../../shared/links/link-registry.ts';
 import { validateLinkRequest } from '../../shared/links/link-request.ts';
+import { budgetStatus, readBudgetStatus } from '../../shared/usage/budget.ts';
 import { parsePeriod } from '../../shared/usage/period.ts';
+import { settlementOf } from '../../shared/usage/settlement.ts';
 import { emptyCounters } from '../../shared/usage/usage-counters.ts';
 import type { UsageStore } from '../../shared/usage/usage-store.ts';
 
@@ -24,6 +31,8 @@ export interface IssueLinkDeps {
   rateLimiter: LinkRateLimiter;
   usage: UsageStore;
   maxExpiresIn: number;
+  /** How long after its end a period is open (`GET /usage` says whether it settled). */
+  settleWindowHours: number;
   logger: Logger;
   now: () => Date;
 }
@@ -42,7 +51,8 @@ interface RequestContext {
 /**
  * The link API (API Gateway HTTP API, payload 2.0): `POST /links` issues a tracked link,
  * `GET /links/{linkId}` shows one of the caller's links with its usage so far, and
- * `GET /usage?period=` the caller's own totals for a month or a day. Every call
+ * `GET /usage?period=` the caller's own totals for a month or a day, whether that period
+ * has settled and, for a month, where the caller stands against its byte budget. Every call
  * is authenticated by its API key; every outcome is one log line.
  */
 export function createIssueLinkHandler(deps: IssueLinkDeps) {
@@ -50,7 +60,15 @@ export function createIssueLinkHandler(deps: IssueLinkDeps) {
     'POST /links': async (event, customer, context) => {
       const request = validateLinkRequest(readJsonBody(event), deps.maxExpiresIn);
       context.log.method = request.method;
-      await deps.rateLimiter.take(customer.customerId, deps.now());
+      const now = deps.now();
+      // Before the rate limit: a refused link must not use up one of the minute's.
+      const budget = await readBudgetStatus(deps.usage, customer, now.toISOString().slice(0, 7));
+      if (budget?.reached === true) {
+        throw new BudgetExhaustedError(
+          `the monthly byte budget of ${budget.monthlyBytes} bytes is reached for ${budget.month} (${budget.usedBytes} bytes metered so far): no new links until the month ends`,
+        );
+      }
+      await deps.rateLimiter.take(customer.customerId, now);
       const link = await deps.issuer.issue(customer, request);
       context.log.linkId = link.linkId;
       return jsonResponse(201, link);
@@ -77,10 +95,15 @@ export function createIssueLinkHandler(deps: IssueLinkDeps) {
       }
       const account = { kind: 'customer', customerId: customer.customerId } as const;
       const totals = (await deps.usage.getTotals(account, period)) ?? emptyCounters();
+      const budget = customer.monthlyByteBudget;
       return jsonResponse(200, {
         customerId: customer.customerId,
         period: period.value,
+        ...settlementOf(period, deps.now(), deps.settleWindowHours),
         ...totals,
+        ...(budget !== undefined && period.kind === 'month'
+          ? { budget: budgetStatus(budget, period.value, totals) }
+          : {}),
       });
     },
   };

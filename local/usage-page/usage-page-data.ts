@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { listLogObjects } from '../../shared/access-log/log-object-reader.ts';
 import { addDays, type Period, periodDays } from '../../shared/usage/period.ts';
 import { readPeriodUsage } from '../../shared/usage/period-usage.ts';
+import { DEFAULT_SETTLE_WINDOW_HOURS } from '../../shared/usage/settlement.ts';
 import { transferredBytes, type UsageCounters } from '../../shared/usage/usage-counters.ts';
 import type { UsageStore } from '../../shared/usage/usage-store.ts';
 
@@ -41,7 +42,10 @@ export async function readUsagePageData(options: {
   today: string;
 }): Promise<UsagePageData> {
   const { store, month } = options;
-  const usage = await readPeriodUsage(store, month);
+  const usage = await readPeriodUsage(store, month, {
+    now: new Date(),
+    settleWindowHours: DEFAULT_SETTLE_WINDOW_HOURS,
+  });
 
   const { first, last } = periodDays(month);
   const days: UsagePageData['days'] = [];

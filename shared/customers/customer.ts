@@ -14,6 +14,11 @@ export interface NewCustomer {
   keyPrefixes: readonly string[];
   /** Where the customer's uploads go; it may also download from here. */
   uploadPrefix: string;
+  /**
+   * Bytes (downloaded plus uploaded) a UTC month may meter before new links are refused:
+   * a soft limit, as metering runs behind the requests (docs/billing.md). None when absent.
+   */
+  monthlyByteBudget?: number;
 }
 
 /** A customer as stored. */
@@ -42,6 +47,7 @@ export function validateNewCustomer(input: {
   keyPrefixes?: readonly string[] | undefined;
   uploadPrefix?: string | undefined;
   wholeBucket?: boolean | undefined;
+  monthlyByteBudget?: number | undefined;
 }): NewCustomer {
   const problems: FieldProblem[] = [];
   if (!CUSTOMER_ID_PATTERN.test(input.customerId)) {
@@ -58,6 +64,13 @@ export function validateNewCustomer(input: {
   const uploadPrefix = input.uploadPrefix ?? defaultUploadPrefix(input.customerId);
   const uploadProblem = folderProblem(uploadPrefix);
   if (uploadProblem !== undefined) problems.push({ field: 'uploadPrefix', problem: uploadProblem });
+  const budget = input.monthlyByteBudget;
+  if (budget !== undefined && !(Number.isSafeInteger(budget) && budget > 0)) {
+    problems.push({
+      field: 'monthlyByteBudget',
+      problem: `must be a whole number of bytes from 1 to ${Number.MAX_SAFE_INTEGER}`,
+    });
+  }
   if (problems.length > 0) throw new ValidationError(problems);
   return {
     customerId: input.customerId,
@@ -66,6 +79,7 @@ export function validateNewCustomer(input: {
       ...new Set([...(input.wholeBucket === true ? [WHOLE_BUCKET] : []), ...keyPrefixes]),
     ],
     uploadPrefix,
+    ...(budget === undefined ? {} : { monthlyByteBudget: budget }),
   };
 }
 

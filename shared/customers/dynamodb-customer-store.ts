@@ -91,18 +91,22 @@ export class DynamoDbCustomerStore implements CustomerStore {
   }
 
   async updateCustomer(customer: NewCustomer): Promise<Customer> {
+    const budget = customer.monthlyByteBudget;
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: customerProfileKey(customer.customerId),
-          UpdateExpression: 'SET #name = :name, keyPrefixes = :keyPrefixes, uploadPrefix = :upload',
+          UpdateExpression: `SET #name = :name, keyPrefixes = :keyPrefixes, uploadPrefix = :upload${
+            budget === undefined ? ' REMOVE monthlyByteBudget' : ', monthlyByteBudget = :budget'
+          }`,
           ConditionExpression: 'attribute_exists(PK)',
           ExpressionAttributeNames: { '#name': 'name' },
           ExpressionAttributeValues: {
             ':name': customer.name,
             ':keyPrefixes': customer.keyPrefixes,
             ':upload': customer.uploadPrefix,
+            ...(budget === undefined ? {} : { ':budget': budget }),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -291,6 +295,9 @@ function toCustomer(item: Record<string, unknown>): Customer {
     status: item.status as CustomerStatus,
     createdAt: String(item.createdAt),
     ...(typeof item.disabledAt === 'string' ? { disabledAt: item.disabledAt } : {}),
+    ...(item.monthlyByteBudget === undefined
+      ? {}
+      : { monthlyByteBudget: Number(item.monthlyByteBudget) }),
   };
 }
 

@@ -52,6 +52,15 @@ export const totalsSortKey = (period: { kind: 'month' | 'day'; value: string }) 
 export const ledgerSortKey = (day: string, logObject: string, part?: number) =>
   part === undefined ? `SRC#${day}#${logObject}` : `SRC#${day}#${logObject}#${part}`;
 
+/**
+ * The index partition (GSI1PK) of the contributions to customers applied after their day
+ * ended, by the day's month; their GSI1SK begins with the time they were applied, so that
+ * those applied after a period settled are one Query whatever the settle window.
+ */
+export const lateContributionsPartition = (month: string) => `LATE#${month}`;
+export const lateContributionSortKey = (appliedAt: string, customerId: string, day: string) =>
+  `${appliedAt}#${customerId}#${day}`;
+
 /** The ledger items of a month or a day begin so. */
 export const ledgerPeriodPrefix = (period: { value: string }) => `SRC#${period.value}`;
 

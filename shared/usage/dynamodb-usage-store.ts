@@ -21,6 +21,8 @@ import { ADD_COUNTERS, COUNTER_NAMES_MAP, counterValues } from '../table/counter
 import { TABLE_INDEX } from '../table/schema.ts';
 import {
   contentDigestKey,
+  lateContributionSortKey,
+  lateContributionsPartition,
   ledgerPeriodPrefix,
   ledgerSortKey,
   linkChunkMarkerKey,
@@ -33,7 +35,8 @@ import { type Account, accountKey } from './account.ts';
 import type { Chunk, Contribution } from './plan-chunks.ts';
 import type { LinkUsage } from './usage-aggregator.ts';
 import { addCounters, COUNTER_NAMES, emptyCounters, type UsageCounters } from './usage-counters.ts';
-import type { LogSummary, PeriodTotals, UsageStore } from './usage-store.ts';
+import { periodEnd } from './settlement.ts';
+import type { LateContribution, LogSummary, PeriodTotals, UsageStore } from './usage-store.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -234,6 +237,31 @@ export class DynamoDbUsageStore implements UsageStore {
     );
   }
 
+  async listLateContributions(month: string, from: string): Promise<LateContribution[]> {
+    const late: LateContribution[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: TABLE_INDEX,
+        KeyConditionExpression: 'GSI1PK = :month AND GSI1SK >= :from',
+        ExpressionAttributeValues: { ':month': lateContributionsPartition(month), ':from': from },
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        late.push({
+          customerId: String(item.customerId),
+          day: String(item.day),
+          logObject: String(item.logObject),
+          appliedAt: String(item.appliedAt),
+          ...toCounters(item),
+        });
+      }
+    }
+    return late;
+  }
+
   async sumContributions(account: Account, period: Period): Promise<UsageCounters> {
     const sum = emptyCounters();
     const pages = paginateQuery(
@@ -261,7 +289,10 @@ export class DynamoDbUsageStore implements UsageStore {
   ): TransactItem[] {
     const months = new Map<string, { account: Account; month: string; counters: UsageCounters }>();
     const items: TransactItem[] = [];
+    const applied = appliedAt.toISOString();
     for (const { account, day, counters, part } of contributions) {
+      const late =
+        account.kind === 'customer' && appliedAt >= periodEnd({ kind: 'day', value: day });
       items.push({
         Put: {
           TableName: this.tableName,
@@ -271,8 +302,16 @@ export class DynamoDbUsageStore implements UsageStore {
             type: 'contribution',
             logObject,
             day,
-            appliedAt: appliedAt.toISOString(),
+            appliedAt: applied,
             ...counters,
+            // After its day ended: a late adjustment once the day (or month) has settled.
+            ...(late
+              ? {
+                  customerId: account.customerId,
+                  GSI1PK: lateContributionsPartition(day.slice(0, 7)),
+                  GSI1SK: lateContributionSortKey(applied, account.customerId, day),
+                }
+              : {}),
           },
           ConditionExpression: 'attribute_not_exists(PK)',
         },

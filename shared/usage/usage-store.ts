@@ -38,6 +38,14 @@ export interface PeriodTotals extends UsageCounters {
   period: string;
 }
 
+/** A contribution to a customer's usage applied after its day ended (see `listLateContributions`). */
+export interface LateContribution extends UsageCounters {
+  customerId: string;
+  day: string;
+  logObject: string;
+  appliedAt: string;
+}
+
 /** Where usage totals, their contributions and the log summaries live. */
 export interface UsageStore {
   findSummary(logObject: string): Promise<LogSummary | undefined>;
@@ -59,6 +67,11 @@ export interface UsageStore {
   getTotals(account: Account, period: Period): Promise<UsageCounters | undefined>;
   /** The untracked requests' totals for a period, per reason (reasons with none left out). */
   listUntrackedTotals(period: Period): Promise<Map<UntrackedReason, UsageCounters>>;
+  /**
+   * The contributions to customers' usage of a month's days that were applied at or after
+   * `from` (ISO 8601) and after their day ended, oldest first: one Query of the index.
+   */
+  listLateContributions(month: string, from: string): Promise<LateContribution[]>;
   /** The sum of an account's ledger items in a period: what its totals must equal. */
   sumContributions(account: Account, period: Period): Promise<UsageCounters>;
 }

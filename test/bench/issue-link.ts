@@ -75,6 +75,7 @@ try {
         maxExpiresIn: 3600,
         linkRetentionDays: 90,
         linksPerMinute: 1000,
+        settleWindowHours: 48,
       },
       s3,
       documents,

@@ -35,8 +35,8 @@ describe('operating customers, keys and links from the CLI', () => {
     expect(created).toEqual({
       code: 0,
       out:
-        'CUSTOMER  STATUS  UPLOADS        MAY DOWNLOAD  NAME\n' +
-        'acme      active  uploads/acme/  docs/         Acme\n',
+        'CUSTOMER  STATUS  UPLOADS        MAY DOWNLOAD  MONTHLY BUDGET  NAME\n' +
+        'acme      active  uploads/acme/  docs/         -               Acme\n',
       err: '',
     });
     expect((await cli('customers', 'create', 'acme')).err).toBe(
@@ -149,14 +149,37 @@ describe('customers’ prefixes are folders that never nest', () => {
   it('updates a wrong prefix, keeping what is not given, and refuses a nesting one', async () => {
     await cli('customers', 'create', 'fixme', '--prefix', 'docs/', '--upload-prefix', 'fix/me/');
     const moved = await cli('customers', 'update', 'fixme', '--upload-prefix', 'fix/it/');
-    expect(moved.out).toMatch(/^fixme +active +fix\/it\/ +docs\/ +fixme$/m);
+    expect(moved.out).toMatch(/^fixme +active +fix\/it\/ +docs\/ +- +fixme$/m);
     const widened = await cli('customers', 'update', 'fixme', '--whole-bucket', '--name', 'Fix');
-    expect(widened.out).toMatch(/^fixme +active +fix\/it\/ +\(whole bucket\) +Fix$/m);
+    expect(widened.out).toMatch(/^fixme +active +fix\/it\/ +\(whole bucket\) +- +Fix$/m);
     const nested = await cli('customers', 'update', 'fixme', '--upload-prefix', 'in/a/deeper/');
     expect(nested.err).toContain('overlaps in/a/ of customer nest-a');
     expect((await cli('customers', 'update', 'nobody', '--name', 'x')).err).toBe(
       'usage-meter customers: no customer nobody\n',
     );
+  });
+
+  it('sets, keeps, changes and removes a monthly byte budget', async () => {
+    const created = await cli('customers', 'create', 'capped', '--budget', '1.5GiB', '--json');
+    expect(JSON.parse(created.out)).toMatchObject({ monthlyByteBudget: 1_610_612_736 });
+    const renamed = await cli('customers', 'update', 'capped', '--name', 'Capped');
+    expect(renamed.out).toMatch(/^capped +active +uploads\/capped\/ +- +1610612736 B +Capped$/m);
+    const raised = await cli('customers', 'update', 'capped', '--budget', '500 GB', '--json');
+    expect(JSON.parse(raised.out)).toMatchObject({ monthlyByteBudget: 500_000_000_000 });
+    const removed = await cli('customers', 'update', 'capped', '--budget', 'none', '--json');
+    expect(JSON.parse(removed.out)).not.toHaveProperty('monthlyByteBudget');
+    for (const [action, size] of [
+      ['create', 'none'],
+      ['update', '12XB'],
+      ['update', '0'],
+    ] as const) {
+      const refused = await cli('customers', action, 'capped', '--budget', size);
+      expect(refused.code).toBe(2);
+      expect(refused.err).toContain(
+        `--budget must be a size such as 500GB, 1.5TiB or a number of bytes`,
+      );
+      expect(refused.err).toContain(`got '${size}'`);
+    }
   });
 
   it('prints the customer it created, updated or disabled as JSON with --json', async () => {

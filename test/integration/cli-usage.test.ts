@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMeterLogsHandler } from '../../functions/meter-logs/meter-logs.ts';
 import { createMeterLogsDeps } from '../../functions/meter-logs/meter-logs-deps.ts';
 import { emptyCounters } from '../../shared/usage/usage-counters.ts';
+import type { LateContribution } from '../../shared/usage/usage-store.ts';
 import { cliOn } from '../helpers/cli.ts';
 import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
 import { logCreatedEvent, logLine } from '../helpers/log-objects.ts';
@@ -112,9 +113,24 @@ describe('usage-meter reconcile, report and verify', () => {
   it('reports the totals billing reads, in each format', async () => {
     // The one request signed without a customer: untracked, and why.
     const noCustomer = { ...emptyCounters(), downloadBytes: 5, downloadRequests: 1 };
-    const json = await cli('report', '--period', '2026-11', '--format', 'json');
-    expect(JSON.parse(json.out)).toEqual({
+    // Without a settle window November settled as it ended, before anything here was metered.
+    const json = await cli(
+      'report',
+      '--period',
+      '2026-11',
+      '--format',
+      'json',
+      '--settle-window',
+      '0',
+    );
+    const report = JSON.parse(json.out) as Record<string, unknown> & {
+      lateAdjustments: LateContribution[];
+    };
+    const { lateAdjustments, ...rest } = report;
+    expect(rest).toEqual({
       period: '2026-11',
+      status: 'settled',
+      settlesAt: '2026-12-01T00:00:00.000Z',
       customers: [
         {
           customerId: 'acme',
@@ -138,19 +154,53 @@ describe('usage-meter reconcile, report and verify', () => {
       untracked: noCustomer,
       untrackedByReason: { 'no-customer': noCustomer },
     });
+    // So every contribution to a customer is a late adjustment, and they add up to the totals.
+    const lateBytes = (customerId: string) =>
+      lateAdjustments
+        .filter((late) => late.customerId === customerId)
+        .reduce((sum, late) => sum + late.downloadBytes, 0);
+    expect([lateBytes('acme'), lateBytes('globex')]).toEqual([120, 7000]);
+    expect(lateAdjustments.map((late) => late.day).sort()).toEqual([
+      '2026-11-20',
+      '2026-11-21',
+      '2026-11-21',
+      '2026-11-22',
+    ]);
     const csv = await cli('report', '--period', '2026-11-21', '--format', 'csv');
     expect(csv.out).toBe(
       'customerId,downloadBytes,downloadRequests,uploadBytes,uploadRequests,errorRequests,otherRequests\n' +
         'acme,20,1,0,0,0,0\n' +
         'globex,0,0,0,0,1,0\n',
     );
-    expect(await cli('report', '--period', '2027-01')).toEqual({
+    expect(await cli('report', '--period', '2099-01')).toEqual({
       code: 0,
-      out: 'no usage in 2027-01: nothing has been metered for it yet\n',
+      out:
+        '2099-01 is open: its usage may still grow until 2099-02-03T00:00:00.000Z\n' +
+        'no usage in 2099-01: nothing has been metered for it yet\n',
       err: '',
     });
-    const one = await cli('report', '--period', '2026-11', '--customer', 'globex');
-    expect(one.out.split('\n')[1]).toMatch(/^globex +7000 +1 +0 +0 +1 +0$/);
+    const one = await cli(
+      'report',
+      '--period',
+      '2026-11',
+      '--customer',
+      'globex',
+      '--settle-window',
+      '0',
+    );
+    expect(one.out.split('\n').slice(0, 3)).toEqual([
+      '2026-11 is settled since 2026-12-01T00:00:00.000Z; 2 late adjustments below',
+      expect.stringMatching(/^CUSTOMER +downloadBytes/),
+      expect.stringMatching(/^globex +7000 +1 +0 +0 +1 +0$/),
+    ]);
+    const late = one.out.slice(one.out.indexOf('late adjustments:')).split('\n');
+    expect(late[0]).toBe('late adjustments: metered after 2026-11 settled (in the totals above)');
+    // In the order they were metered: the first reconcile (--since 2026-11-22) took the 22nd.
+    expect(late.slice(2, 5).map((row) => row.split(/ +/).slice(0, 2))).toEqual([
+      ['globex', '2026-11-22'],
+      ['globex', '2026-11-21'],
+      [''],
+    ]);
     expect((await cli('report', '--period', 'November')).err).toContain(
       "--period must be a month (2026-11) or a day (2026-11-22), got 'November'",
     );

@@ -22,7 +22,9 @@ import { meterLogObject } from '../../shared/metering/meter-log-object.ts';
 import { apiEvent } from '../helpers/api-events.ts';
 import { logLine } from '../helpers/log-objects.ts';
 import { s3ClientFor, startTestStack } from '../helpers/local-stack.ts';
-import { customer, testRules } from '../helpers/rules.ts';
+import { formatAccessLogRecord } from '../../shared/access-log/index.ts';
+import { makeRecord, presignedUri } from '../helpers/records.ts';
+import { customer, OPERATOR_ARN, testRules } from '../helpers/rules.ts';
 import { createTestTable } from '../helpers/table.ts';
 
 const CONTENT = 'issue-link-content';
@@ -47,6 +49,7 @@ const depsConfig = () => ({
   maxExpiresIn: 3600,
   linkRetentionDays: 90,
   linksPerMinute: 1000,
+  settleWindowHours: 48,
 });
 
 function depsAt(now: () => Date, logger = silent()) {
@@ -592,11 +595,16 @@ describe('GET /links/{linkId}', () => {
 });
 
 describe('GET /usage', () => {
+  // Read on 2026-12-02 at noon: November is still open, the 20th of November has settled.
+  const readAt = () => createIssueLinkHandler(depsAt(() => new Date('2026-12-02T12:00:00Z')));
   const usageOf = (apiKey: string, period?: string) =>
-    call({
-      ...apiEvent({ routeKey: 'GET /usage', apiKey }),
-      ...(period === undefined ? {} : { queryStringParameters: { period } }),
-    });
+    call(
+      {
+        ...apiEvent({ routeKey: 'GET /usage', apiKey }),
+        ...(period === undefined ? {} : { queryStringParameters: { period } }),
+      },
+      readAt(),
+    );
 
   it('shows the caller its own totals for a month or a day, zeros when it has none', async () => {
     await meterLogObject({
@@ -615,6 +623,8 @@ describe('GET /usage', () => {
     expect(month.body).toEqual({
       customerId: 'acme',
       period: '2026-11',
+      status: 'open',
+      settlesAt: '2026-12-03T00:00:00.000Z',
       downloadBytes: 1234,
       downloadRequests: 1,
       uploadBytes: 0,
@@ -623,7 +633,11 @@ describe('GET /usage', () => {
       otherRequests: 0,
     });
     expect((await usageOf(keys.acme, '2026-11-21')).body.downloadBytes).toBe(1234);
-    expect((await usageOf(keys.acme, '2026-11-20')).body.downloadBytes).toBe(0);
+    expect((await usageOf(keys.acme, '2026-11-20')).body).toMatchObject({
+      downloadBytes: 0,
+      status: 'settled',
+      settlesAt: '2026-11-23T00:00:00.000Z',
+    });
     expect((await usageOf(keys.globex, '2026-11')).body.downloadBytes).toBe(99);
   });
 
@@ -637,6 +651,164 @@ describe('GET /usage', () => {
       ]);
     },
   );
+});
+
+describe('monthly byte budgets', () => {
+  // A customer whose November budget is 1000 bytes, downloaded and uploaded together.
+  const BUDGET = 1000;
+  const november = () => new Date('2026-11-25T12:00:00Z');
+  let budgetKey = '';
+
+  beforeAll(async () => {
+    await store.createCustomer(
+      validateNewCustomer({
+        customerId: 'budgeted',
+        keyPrefixes: ['reports/'],
+        monthlyByteBudget: BUDGET,
+      }),
+      NOW,
+    );
+    const key = generateApiKey();
+    await store.addApiKey('budgeted', key, NOW);
+    budgetKey = key.apiKey;
+  });
+
+  /** Meters one log object of `lines` into the table, as the metering Lambda would. */
+  const meter = (name: string, lines: string[]) =>
+    meterLogObject({
+      store: deps.usage,
+      logObject: `logs-bucket/logs/${name}`,
+      open: () => Promise.resolve(lines.map((line) => `${line}\n`)),
+      loadRules: () => Promise.resolve(testRules([customer('budgeted'), customer('acme')])),
+      now: () => new Date(),
+    });
+  const at = (now: () => Date) => createIssueLinkHandler(depsAt(now));
+  const linkFor = (using: ReturnType<typeof at>) =>
+    issue({ key: REPORT, method: 'GET' }, budgetKey, using);
+  const usageIn = async (period: string, now: () => Date) =>
+    (
+      await call(
+        {
+          ...apiEvent({ routeKey: 'GET /usage', apiKey: budgetKey }),
+          queryStringParameters: { period },
+        },
+        at(now),
+      )
+    ).body;
+
+  it("issues links until the month's metered bytes reach the budget, then refuses them: 403", async () => {
+    await meter('2026-11-25-10-00-00-BUDGET1', [
+      logLine({ customer: 'budgeted', bytes: 600, time: '2026-11-25T09:00:00Z' }),
+      logLine({ customer: 'budgeted', bytes: 399, time: '2026-11-25T09:00:01Z' }),
+    ]);
+    expect((await linkFor(at(november))).status).toBe(201);
+    expect((await usageIn('2026-11', november)).budget).toEqual({
+      month: '2026-11',
+      monthlyBytes: 1000,
+      usedBytes: 999,
+      remainingBytes: 1,
+      reached: false,
+    });
+
+    await meter('2026-11-25-11-00-00-BUDGET2', [
+      logLine({ customer: 'budgeted', bytes: 1, time: '2026-11-25T10:00:00Z' }),
+    ]);
+    const refused = await linkFor(at(november));
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual({
+      error: {
+        code: 'BudgetExhaustedError',
+        message:
+          'the monthly byte budget of 1000 bytes is reached for 2026-11 (1000 bytes metered so far): no new links until the month ends',
+        requestId: expect.any(String),
+      },
+    });
+    expect((await usageIn('2026-11', november)).budget).toMatchObject({
+      usedBytes: 1000,
+      remainingBytes: 0,
+      reached: true,
+    });
+    // A day's usage is not measured against a monthly budget.
+    expect(await usageIn('2026-11-25', november)).not.toHaveProperty('budget');
+    // Another customer is not held to it.
+    expect((await issue({ key: REPORT, method: 'GET' }, keys.acme, at(november))).status).toBe(201);
+    // A new month starts afresh.
+    expect((await linkFor(at(() => new Date('2026-12-01T00:00:00Z')))).status).toBe(201);
+  });
+
+  it('cannot be exhausted by requests that do not bill the customer: forged, foreign-signed, unsigned', async () => {
+    await store.createCustomer(
+      validateNewCustomer({
+        customerId: 'victim',
+        monthlyByteBudget: 100,
+        keyPrefixes: ['reports/'],
+      }),
+      NOW,
+    );
+    const key = generateApiKey();
+    await store.addApiKey('victim', key, NOW);
+    const big = 10_000;
+    const time = '2026-11-25T09:30:00Z';
+    const forged = (overrides: Parameters<typeof makeRecord>[0]) =>
+      formatAccessLogRecord(
+        makeRecord({
+          time,
+          requestId: `FORGED${randomBytes(6).toString('hex')}`,
+          bytesSent: big,
+          requestUri: presignedUri('GET', '/issue-link-content/reports/x.pdf', 'victim'),
+          ...overrides,
+        }),
+      );
+    await meterLogObject({
+      store: deps.usage,
+      logObject: 'logs-bucket/logs/2026-11-25-10-00-00-ATTACK',
+      open: () =>
+        Promise.resolve(
+          [
+            // Presigned by someone else's credentials, naming the victim.
+            forged({ requester: OPERATOR_ARN }),
+            // Not signed at all.
+            forged({ requester: null, authType: null, signatureVersion: null }),
+            // Signed by the stack, but by header, not a link.
+            forged({ authType: 'AuthHeader' }),
+          ].map((line) => `${line}\n`),
+        ),
+      loadRules: () => Promise.resolve(testRules([customer('victim')])),
+      now: () => new Date(),
+    });
+    const answer = await issue({ key: REPORT, method: 'GET' }, key.apiKey, at(november));
+    expect(answer.status).toBe(201);
+    const usage = await call(
+      {
+        ...apiEvent({ routeKey: 'GET /usage', apiKey: key.apiKey }),
+        queryStringParameters: { period: '2026-11' },
+      },
+      at(november),
+    );
+    expect(usage.body).toMatchObject({
+      downloadBytes: 0,
+      budget: { usedBytes: 0, remainingBytes: 100, reached: false },
+    });
+  });
+
+  it('is lifted or raised by the operator, and takes effect on the next link', async () => {
+    const current = await store.getCustomer('budgeted');
+    if (current === undefined) throw new Error('budgeted is missing');
+    await store.updateCustomer({ ...current, monthlyByteBudget: 5000 });
+    expect((await linkFor(at(november))).status).toBe(201);
+    expect((await usageIn('2026-11', november)).budget).toMatchObject({
+      monthlyBytes: 5000,
+      usedBytes: 1000,
+      reached: false,
+    });
+    await store.updateCustomer({ ...current, monthlyByteBudget: 10 });
+    expect((await linkFor(at(november))).status).toBe(403);
+    const { monthlyByteBudget: _, ...unlimited } = current;
+    await store.updateCustomer(unlimited);
+    expect((await store.getCustomer('budgeted'))?.monthlyByteBudget).toBeUndefined();
+    expect((await linkFor(at(november))).status).toBe(201);
+    expect(await usageIn('2026-11', november)).not.toHaveProperty('budget');
+  });
 });
 
 describe('unexpected faults', () => {

@@ -11,6 +11,10 @@ import { validateNewCustomer } from '../../shared/customers/customer.ts';
 import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
 import { s3ClientFor, sharedStack, startTestLinkApi } from '../helpers/local-stack.ts';
 import { createTestTable } from '../helpers/table.ts';
+import { meterLogObject } from '../../shared/metering/meter-log-object.ts';
+import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
+import { logLine } from '../helpers/log-objects.ts';
+import { customer, testRules } from '../helpers/rules.ts';
 
 type Operation = { responses: Record<string, { $ref?: string; content?: unknown }> };
 const spec = parse(readFileSync(join(import.meta.dirname, '../../docs/openapi.yaml'), 'utf8')) as {
@@ -61,10 +65,11 @@ afterAll(async () => {
   table?.destroy();
 });
 
-async function request(method: string, path: string, body?: unknown, withKey = true) {
+/** Calls the API with `key` (the spec customer's by default; none when null). */
+async function request(method: string, path: string, body?: unknown, key: string | null = apiKey) {
   const response = await fetch(`${api.url}${path}`, {
     method,
-    headers: withKey ? { authorization: `Bearer ${apiKey}` } : {},
+    headers: key === null ? {} : { authorization: `Bearer ${key}` },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return {
@@ -123,11 +128,48 @@ describe('docs/openapi.yaml against the handler’s real responses', () => {
   });
 
   it('answers a call without a key with the documented 401', async () => {
-    const answer = await request('GET', '/usage?period=2026-11', undefined, false);
+    const answer = await request('GET', '/usage?period=2026-11', undefined, null);
     expect(answer.status).toBe(401);
     expect(answer.headers.get('www-authenticate')).toBe('Bearer');
     const validate = ajv.getSchema(responseSchemaRef('GET', '/usage', 401));
     expect(validate?.(answer.body), JSON.stringify(validate?.errors)).toBe(true);
+  });
+
+  it('answers as documented for a customer whose budget is used up', async () => {
+    const store = new DynamoDbCustomerStore(table.documents, table.tableName);
+    await store.createCustomer(
+      validateNewCustomer({ customerId: 'capped', keyPrefixes: ['spec/'], monthlyByteBudget: 1 }),
+      new Date(),
+    );
+    const key = generateApiKey();
+    await store.addApiKey('capped', key, new Date());
+    const now = new Date();
+    await meterLogObject({
+      store: new DynamoDbUsageStore(table.documents, table.tableName),
+      logObject: `${BUCKET}/logs/capped`,
+      open: () =>
+        Promise.resolve([
+          `${logLine({ customer: 'capped', bytes: 1, time: now.toISOString() })}\n`,
+        ]),
+      loadRules: () => Promise.resolve(testRules([customer('capped')])),
+      now: () => now,
+    });
+    const refused = await request(
+      'POST',
+      '/links',
+      { key: 'spec/file.txt', method: 'GET' },
+      key.apiKey,
+    );
+    const month = now.toISOString().slice(0, 7);
+    const usage = await request('GET', `/usage?period=${month}`, undefined, key.apiKey);
+    expect([refused.status, usage.status]).toEqual([403, 200]);
+    expect(refused.body).toMatchObject({ error: { code: 'BudgetExhaustedError' } });
+    expect(usage.body).toMatchObject({ budget: { usedBytes: 1, reached: true } });
+    const refusal = ajv.getSchema(responseSchemaRef('POST', '/links', 403));
+    expect(refusal?.(refused.body), JSON.stringify(refusal?.errors)).toBe(true);
+    const totals = ajv.getSchema(responseSchemaRef('GET', '/usage', 200));
+    expect(totals?.(usage.body), JSON.stringify(totals?.errors)).toBe(true);
+    expect(totals?.({ ...(usage.body as object), budget: { reached: true } })).toBe(false);
   });
 
   it('rejects a body the document does not allow (the check can fail)', () => {

@@ -148,6 +148,7 @@ describe('each function’s role against the calls its code makes', () => {
           maxExpiresIn: 3600,
           linkRetentionDays: 90,
           linksPerMinute: 60,
+          settleWindowHours: 48,
         },
         s3: recording.s3,
         documents: recording.documents,

@@ -24,6 +24,7 @@ describe('validateNewCustomer', () => {
         customerId: '-acme',
         keyPrefixes: ['ok/', 'bad\u0007/'],
         uploadPrefix: 'uploads/acme',
+        monthlyByteBudget: 1.5,
       }),
     ).toThrow(
       expect.objectContaining({
@@ -38,9 +39,33 @@ describe('validateNewCustomer', () => {
             field: 'uploadPrefix',
             problem: 'must be a folder: non-empty, ending in / and not starting with /',
           },
+          {
+            field: 'monthlyByteBudget',
+            problem: 'must be a whole number of bytes from 1 to 9007199254740991',
+          },
         ],
       }),
     );
+  });
+
+  it.each([0, -1, Number.NaN, 2 ** 53])('refuses the monthly byte budget %j', (budget) => {
+    expect(() => validateNewCustomer({ customerId: 'acme', monthlyByteBudget: budget })).toThrow(
+      expect.objectContaining({
+        problems: [
+          {
+            field: 'monthlyByteBudget',
+            problem: 'must be a whole number of bytes from 1 to 9007199254740991',
+          },
+        ],
+      }),
+    );
+  });
+
+  it('keeps a budget when given, and has none otherwise', () => {
+    expect(validateNewCustomer({ customerId: 'acme', monthlyByteBudget: 5e11 })).toMatchObject({
+      monthlyByteBudget: 500_000_000_000,
+    });
+    expect(validateNewCustomer({ customerId: 'acme' })).not.toHaveProperty('monthlyByteBudget');
   });
 
   it.each([

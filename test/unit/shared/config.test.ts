@@ -14,6 +14,7 @@ describe('loadIssueLinkConfig', () => {
       defaultExpiresIn: 900,
       linkRetentionDays: 90,
       linksPerMinute: 120,
+      settleWindowHours: 48,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -54,6 +55,21 @@ describe('loadIssueLinkConfig', () => {
           {
             field: 'SIGNING_SECRET_ARN',
             problem: 'must be a secret ARN (got "usage-meter-signer")',
+          },
+        ],
+      }),
+    );
+  });
+
+  it('takes a settle window of 0 to 2160 hours, and names a bad one', () => {
+    const base = { TABLE_NAME: 't', CONTENT_BUCKET: 'b' };
+    expect(loadIssueLinkConfig({ ...base, SETTLE_WINDOW_HOURS: '0' }).settleWindowHours).toBe(0);
+    expect(() => loadIssueLinkConfig({ ...base, SETTLE_WINDOW_HOURS: '2161' })).toThrow(
+      expect.objectContaining({
+        problems: [
+          {
+            field: 'SETTLE_WINDOW_HOURS',
+            problem: 'must be a whole number from 0 to 2160 (got "2161")',
           },
         ],
       }),
