@@ -14,8 +14,8 @@ import { formatTable } from '../format-table.ts';
 import { openTarget, TARGET_OPTIONS, TARGET_USAGE } from '../target.ts';
 
 const USAGE = `Usage:
-  usage-meter customers create <customerId> [--name <name>] [--prefix <folder/>]… [--whole-bucket] [--upload-prefix <folder/>] [--budget <size>] [--json]
-  usage-meter customers update <customerId> [--name <name>] [--prefix <folder/>]… [--whole-bucket] [--upload-prefix <folder/>] [--budget <size>|none] [--json]
+  usage-meter customers create <customerId> [--name <name>] [--prefix <folder/>]… [--whole-bucket] [--upload-prefix <folder/>] [--budget <size>] [--stripe-customer <cus_…>] [--json]
+  usage-meter customers update <customerId> [--name <name>] [--prefix <folder/>]… [--whole-bucket] [--upload-prefix <folder/>] [--budget <size>|none] [--stripe-customer <cus_…>|none] [--json]
   usage-meter customers list [--json]
   usage-meter customers disable <customerId> [--json]
 
@@ -26,9 +26,10 @@ create   a customer; --prefix (repeatable) is a folder of the content bucket it 
          --budget caps the bytes (downloaded plus uploaded) a UTC month may meter before
          new links are refused: 500GB, 1.5TiB, or bytes. A soft limit: metering runs
          minutes to hours behind the requests, and links already issued keep working.
-update   change a customer's name, prefixes or budget: --prefix and --whole-bucket replace
-         its download prefixes, --budget none removes the budget, the options left out keep
-         their values
+         --stripe-customer is its customer in Stripe, for 'usage-meter export stripe'.
+update   change a customer's name, prefixes, budget or Stripe customer: --prefix and
+         --whole-bucket replace its download prefixes, none removes a budget or a Stripe
+         customer, the options left out keep their values
 list     every customer
 disable  stop every key of a customer at once (links already issued run until they expire)
 
@@ -46,6 +47,7 @@ export const customersCommand: Command = {
         'whole-bucket': { type: 'boolean' },
         'upload-prefix': { type: 'string' },
         budget: { type: 'string' },
+        'stripe-customer': { type: 'string' },
         json: { type: 'boolean', default: false },
       },
       allowPositionals: true,
@@ -77,6 +79,7 @@ export const customersCommand: Command = {
           wholeBucket: values['whole-bucket'],
           uploadPrefix: values['upload-prefix'],
           monthlyByteBudget: readBudget(values.budget, false),
+          stripeCustomerId: values['stripe-customer'],
         });
         await refuseNestedUploads(store, customer);
         print([await store.createCustomer(customer, now)], true);
@@ -101,6 +104,12 @@ export const customersCommand: Command = {
             values.budget === undefined
               ? current.monthlyByteBudget
               : readBudget(values.budget, true),
+          stripeCustomerId:
+            values['stripe-customer'] === undefined
+              ? current.stripeCustomerId
+              : values['stripe-customer'] === 'none'
+                ? undefined
+                : values['stripe-customer'],
         });
         if (customer.uploadPrefix !== current.uploadPrefix) {
           await refuseNestedUploads(store, customer);

@@ -19,6 +19,8 @@ export interface NewCustomer {
    * a soft limit, as metering runs behind the requests (docs/billing.md). None when absent.
    */
   monthlyByteBudget?: number;
+  /** The customer's id in Stripe (`cus_…`), for `usage-meter export stripe`. */
+  stripeCustomerId?: string;
 }
 
 /** A customer as stored. */
@@ -32,6 +34,8 @@ export interface Customer extends NewCustomer {
 export function defaultUploadPrefix(customerId: string): string {
   return `uploads/${customerId}/`;
 }
+
+const STRIPE_CUSTOMER_ID = /^cus_[A-Za-z0-9]{1,250}$/;
 
 /** The key prefix that stands for the whole content bucket. */
 export const WHOLE_BUCKET = '';
@@ -48,6 +52,7 @@ export function validateNewCustomer(input: {
   uploadPrefix?: string | undefined;
   wholeBucket?: boolean | undefined;
   monthlyByteBudget?: number | undefined;
+  stripeCustomerId?: string | undefined;
 }): NewCustomer {
   const problems: FieldProblem[] = [];
   if (!CUSTOMER_ID_PATTERN.test(input.customerId)) {
@@ -71,6 +76,13 @@ export function validateNewCustomer(input: {
       problem: `must be a whole number of bytes from 1 to ${Number.MAX_SAFE_INTEGER}`,
     });
   }
+  const stripe = input.stripeCustomerId;
+  if (stripe !== undefined && !STRIPE_CUSTOMER_ID.test(stripe)) {
+    problems.push({
+      field: 'stripeCustomerId',
+      problem: 'must be a Stripe customer id: cus_ and up to 250 letters or digits',
+    });
+  }
   if (problems.length > 0) throw new ValidationError(problems);
   return {
     customerId: input.customerId,
@@ -80,6 +92,7 @@ export function validateNewCustomer(input: {
     ],
     uploadPrefix,
     ...(budget === undefined ? {} : { monthlyByteBudget: budget }),
+    ...(stripe === undefined ? {} : { stripeCustomerId: stripe }),
   };
 }
 

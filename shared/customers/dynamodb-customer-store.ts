@@ -91,22 +91,24 @@ export class DynamoDbCustomerStore implements CustomerStore {
   }
 
   async updateCustomer(customer: NewCustomer): Promise<Customer> {
-    const budget = customer.monthlyByteBudget;
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: customerProfileKey(customer.customerId),
-          UpdateExpression: `SET #name = :name, keyPrefixes = :keyPrefixes, uploadPrefix = :upload${
-            budget === undefined ? ' REMOVE monthlyByteBudget' : ', monthlyByteBudget = :budget'
-          }`,
+          UpdateExpression: updateExpression(customer),
           ConditionExpression: 'attribute_exists(PK)',
           ExpressionAttributeNames: { '#name': 'name' },
           ExpressionAttributeValues: {
             ':name': customer.name,
             ':keyPrefixes': customer.keyPrefixes,
             ':upload': customer.uploadPrefix,
-            ...(budget === undefined ? {} : { ':budget': budget }),
+            ...(customer.monthlyByteBudget === undefined
+              ? {}
+              : { ':budget': customer.monthlyByteBudget }),
+            ...(customer.stripeCustomerId === undefined
+              ? {}
+              : { ':stripe': customer.stripeCustomerId }),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -286,6 +288,17 @@ export class DynamoDbCustomerStore implements CustomerStore {
   }
 }
 
+/** Sets what the customer has, and removes the optional attributes it has not. */
+function updateExpression(customer: NewCustomer): string {
+  const set = ['#name = :name', 'keyPrefixes = :keyPrefixes', 'uploadPrefix = :upload'];
+  const remove: string[] = [];
+  if (customer.monthlyByteBudget === undefined) remove.push('monthlyByteBudget');
+  else set.push('monthlyByteBudget = :budget');
+  if (customer.stripeCustomerId === undefined) remove.push('stripeCustomerId');
+  else set.push('stripeCustomerId = :stripe');
+  return `SET ${set.join(', ')}${remove.length === 0 ? '' : ` REMOVE ${remove.join(', ')}`}`;
+}
+
 function toCustomer(item: Record<string, unknown>): Customer {
   return {
     customerId: String(item.customerId),
@@ -298,6 +311,9 @@ function toCustomer(item: Record<string, unknown>): Customer {
     ...(item.monthlyByteBudget === undefined
       ? {}
       : { monthlyByteBudget: Number(item.monthlyByteBudget) }),
+    ...(typeof item.stripeCustomerId === 'string'
+      ? { stripeCustomerId: item.stripeCustomerId }
+      : {}),
   };
 }
 

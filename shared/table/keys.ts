@@ -81,3 +81,21 @@ export const contentDigestKey = (digest: string): ItemKey => ({
   PK: `DIGEST#${digest}`,
   SK: 'DIGEST',
 });
+
+/**
+ * What was exported to a billing platform for one customer, day and meter (the outbox):
+ * a day's items are one Query (`SK` begins with the day).
+ */
+export const exportOutboxPartition = (platform: string) => `OUTBOX#${platform}`;
+export const exportOutboxKey = (
+  platform: string,
+  day: string,
+  customerId: string,
+  meter: string,
+): ItemKey => ({ PK: exportOutboxPartition(platform), SK: `${day}#${customerId}#${meter}` });
+
+/** The lease one export run of a platform holds, so that two runs never interleave their sends. */
+export const exportLeaseKey = (platform: string): ItemKey => ({
+  PK: exportOutboxPartition(platform),
+  SK: 'LEASE',
+});
