@@ -52,6 +52,11 @@ const COMMANDS: ReadonlyArray<{ name: string; summary: string; load: () => Promi
     load: async () => (await import('./commands/audit.ts')).auditCommand,
   },
   {
+    name: 'export',
+    summary: 'send the totals on to billing: Stripe meters, CloudEvents, or files',
+    load: async () => (await import('./commands/export.ts')).exportCommand,
+  },
+  {
     name: 'dev',
     summary: 'run the local AWS stack (DynamoDB Local, S3 with access logging) until Ctrl-C',
     load: async () => (await import('./commands/dev.ts')).devCommand,

@@ -5,6 +5,7 @@ import type { UsageStore } from '../usage/usage-store.ts';
 import type { DynamoDbExportOutbox, OutboxEntry } from './export-outbox.ts';
 import {
   dailyEventIdentifier,
+  dailyMeterEvent,
   type MeterAdmin,
   meterProblems,
   STRIPE_METERS,
@@ -157,12 +158,9 @@ async function send(
   // Recorded before the call, acknowledged after it: a crash between leaves it `sent`.
   await request.outbox.record(entry);
   try {
-    await request.stripe.meterEvents.create({
-      event_name: entry.meter,
-      identifier: entry.identifier,
-      timestamp: Date.parse(`${entry.day}T00:00:00Z`) / 1000,
-      payload: { stripe_customer_id: entry.billingId, value: String(entry.value) },
-    });
+    await request.stripe.meterEvents.create(
+      dailyMeterEvent(entry.meter, entry.billingId, entry.day, entry.value),
+    );
     result.sent++;
   } catch (error) {
     if (!isAlreadyDelivered(error)) {

@@ -98,3 +98,18 @@ export async function createStripeMeters(meters: MeterAdmin): Promise<string[]> 
   }
   return created;
 }
+
+/** The meter event of a customer-day's whole total, as the API takes it. */
+export function dailyMeterEvent(
+  eventName: string,
+  stripeCustomerId: string,
+  day: string,
+  value: number,
+) {
+  return {
+    event_name: eventName,
+    identifier: dailyEventIdentifier(eventName, stripeCustomerId, day, value),
+    timestamp: Date.parse(`${day}T00:00:00Z`) / 1000,
+    payload: { stripe_customer_id: stripeCustomerId, value: String(value) },
+  };
+}

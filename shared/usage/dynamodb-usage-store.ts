@@ -13,6 +13,7 @@ import {
   PutCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { withRetries } from '../retry.ts';
 import { DynamoDbLinkRegistry, type LinkUsageState } from '../links/dynamodb-link-registry.ts';
@@ -36,9 +37,18 @@ import type { Chunk, Contribution } from './plan-chunks.ts';
 import type { LinkUsage } from './usage-aggregator.ts';
 import { addCounters, COUNTER_NAMES, emptyCounters, type UsageCounters } from './usage-counters.ts';
 import { periodEnd } from './settlement.ts';
-import type { LateContribution, LogSummary, PeriodTotals, UsageStore } from './usage-store.ts';
+import type {
+  Contribution as LedgerItem,
+  LateContribution,
+  LogSummary,
+  PeriodTotals,
+  UsageStore,
+} from './usage-store.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** A ledger item's mark of a platform's acknowledgement: `exportedAt:<platform>`. */
+const EXPORTED_AT = 'exportedAt:';
 
 /** Links moved by other writers between our read and our write, again and again: give up. */
 const MAX_LINK_ATTEMPTS = 10;
@@ -260,6 +270,59 @@ export class DynamoDbUsageStore implements UsageStore {
       }
     }
     return late;
+  }
+
+  async listContributions(customerId: string, period: Period): Promise<LedgerItem[]> {
+    const items: LedgerItem[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :period)',
+        ExpressionAttributeValues: {
+          ':pk': accountKey({ kind: 'customer', customerId }),
+          ':period': ledgerPeriodPrefix(period),
+        },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        items.push({
+          customerId,
+          day: String(item.day),
+          logObject: String(item.logObject),
+          ledgerKey: String(item.SK),
+          appliedAt: String(item.appliedAt),
+          exportedAt: Object.fromEntries(
+            Object.entries(item)
+              .filter(([name]) => name.startsWith(EXPORTED_AT))
+              .map(([name, at]) => [name.slice(EXPORTED_AT.length), String(at)]),
+          ),
+          ...toCounters(item),
+        });
+      }
+    }
+    return items;
+  }
+
+  async markContributionExported(
+    customerId: string,
+    ledgerKey: string,
+    platform: string,
+    at: Date,
+  ): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { PK: accountKey({ kind: 'customer', customerId }), SK: ledgerKey },
+        // Only the platform's mark: the counters of a ledger item never change.
+        UpdateExpression: 'SET #mark = :at',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: { '#mark': `${EXPORTED_AT}${platform}` },
+        ExpressionAttributeValues: { ':at': at.toISOString() },
+      }),
+    );
   }
 
   async sumContributions(account: Account, period: Period): Promise<UsageCounters> {

@@ -46,6 +46,18 @@ export interface LateContribution extends UsageCounters {
   appliedAt: string;
 }
 
+/** One ledger item of a customer: what one log object added to one day (docs/data-model.md). */
+export interface Contribution extends UsageCounters {
+  customerId: string;
+  day: string;
+  logObject: string;
+  /** The item's sort key: unique within the customer, whatever the parts. */
+  ledgerKey: string;
+  appliedAt: string;
+  /** When each export platform acknowledged it, by platform. */
+  exportedAt: Record<string, string>;
+}
+
 /** Where usage totals, their contributions and the log summaries live. */
 export interface UsageStore {
   findSummary(logObject: string): Promise<LogSummary | undefined>;
@@ -72,6 +84,15 @@ export interface UsageStore {
    * `from` (ISO 8601) and after their day ended, oldest first: one Query of the index.
    */
   listLateContributions(month: string, from: string): Promise<LateContribution[]>;
+  /** A customer's ledger items of a period, in key order (day, then log object). */
+  listContributions(customerId: string, period: Period): Promise<Contribution[]>;
+  /** Records that a platform acknowledged a ledger item (see `Contribution.exportedAt`). */
+  markContributionExported(
+    customerId: string,
+    ledgerKey: string,
+    platform: string,
+    at: Date,
+  ): Promise<void>;
   /** The sum of an account's ledger items in a period: what its totals must equal. */
   sumContributions(account: Account, period: Period): Promise<UsageCounters>;
 }
