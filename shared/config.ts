@@ -176,3 +176,28 @@ class EnvReader {
     if (this.problems.length > 0) throw new ConfigError(this.problems);
   }
 }
+
+/** Settings of the scheduled Stripe export. */
+export interface ExportStripeConfig {
+  tableName: string;
+  /** The Secrets Manager secret whose value is the Stripe secret key; no export without it. */
+  stripeSecretArn?: string;
+  settleWindowHours: number;
+}
+
+/** Reads the Stripe export's settings from the environment, strictly. */
+export function loadExportStripeConfig(env: NodeJS.ProcessEnv): Readonly<ExportStripeConfig> {
+  const read = new EnvReader(env);
+  const config: ExportStripeConfig = {
+    tableName: read.string('TABLE_NAME'),
+    settleWindowHours: read.integer('SETTLE_WINDOW_HOURS', {
+      min: 0,
+      max: MAX_SETTLE_WINDOW_HOURS,
+      fallback: DEFAULT_SETTLE_WINDOW_HOURS,
+    }),
+  };
+  const secret = read.optionalMatch('STRIPE_SECRET_ARN', SECRET_ARN, 'a secret ARN');
+  if (secret !== undefined) config.stripeSecretArn = secret;
+  read.throwIfInvalid();
+  return Object.freeze(config);
+}

@@ -6,7 +6,11 @@ import {
 } from '../../shared/billing/cloudevents-export.ts';
 import { DynamoDbExportOutbox } from '../../shared/billing/export-outbox.ts';
 import { periodFiles } from '../../shared/billing/period-files.ts';
-import { exportToStripe, type StripeExportResult } from '../../shared/billing/stripe-export.ts';
+import {
+  exportToStripe,
+  stripeExportDays,
+  type StripeExportResult,
+} from '../../shared/billing/stripe-export.ts';
 import { createStripeMeters } from '../../shared/billing/stripe-meters.ts';
 import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
@@ -47,9 +51,6 @@ The period defaults to the current UTC month (stripe: the last 35 days).
 ${SETTLE_WINDOW_USAGE}
 ${TARGET_USAGE}`;
 
-/** Stripe takes meter events of the last 35 days. */
-const STRIPE_DAYS = 35;
-
 export const exportCommand: Command = {
   usage: USAGE,
   async run(args, io) {
@@ -78,11 +79,10 @@ export const exportCommand: Command = {
       if (platform === 'stripe') {
         const days =
           values.period === undefined
-            ? Array.from({ length: STRIPE_DAYS }, (_, i) =>
-                addDays(now.toISOString().slice(0, 10), -i),
-              )
+            ? stripeExportDays(now)
             : daysOf(readPeriodOption(values.period), now);
-        return await toStripe(target, days, values['create-meters'], values.json, io);
+        const settleWindowHours = readSettleWindowOption(values['settle-window'], process.env);
+        return await toStripe(target, days, settleWindowHours, values, io);
       }
       const period = readPeriodOption(values.period, now);
       if (platform === 'cloudevents') {
@@ -110,8 +110,8 @@ function daysOf(period: Period, now: Date): string[] {
 async function toStripe(
   target: Target,
   days: string[],
-  createMeters: boolean,
-  json: boolean,
+  settleWindowHours: number,
+  { 'create-meters': createMeters, json }: { 'create-meters': boolean; json: boolean },
   io: CommandIo,
 ): Promise<number> {
   const key = process.env.STRIPE_API_KEY;
@@ -133,6 +133,7 @@ async function toStripe(
     stripe: stripe.billing,
     days,
     now: () => new Date(),
+    settleWindowHours,
   });
   io.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : describeStripeExport(result));
   return result.failed.length === 0 ? 0 : 1;
@@ -151,7 +152,11 @@ function stripeEndpoint(base: string | undefined): Stripe.StripeConfig {
 
 function describeStripeExport(result: StripeExportResult): string {
   const lines = [
-    `sent ${result.sent}, already delivered ${result.alreadyDelivered}, unchanged ${result.unchanged}, too old ${result.tooOld.length}, failed ${result.failed.length}`,
+    `sent ${result.sent}${
+      result.sentForSettledDays === 0
+        ? ''
+        : ` (${result.sentForSettledDays} for settled days: late adjustments)`
+    }, already delivered ${result.alreadyDelivered}, unchanged ${result.unchanged}, too old ${result.tooOld.length}, failed ${result.failed.length}`,
   ];
   if (result.withoutStripeCustomer.length > 0) {
     lines.push(

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CustomerStore } from '../customers/customer-store.ts';
 import { forEachConcurrently } from '../concurrency.ts';
+import { addDays } from '../usage/period.ts';
+import { settlementOf } from '../usage/settlement.ts';
 import type { UsageStore } from '../usage/usage-store.ts';
 import type { DynamoDbExportOutbox, OutboxEntry } from './export-outbox.ts';
 import {
@@ -30,6 +32,8 @@ export interface StripeExportRequest {
   /** The UTC days to export, `yyyy-mm-dd`. */
   days: readonly string[];
   now: () => Date;
+  /** How long after its end a day is open: what is sent for a settled day is a late adjustment. */
+  settleWindowHours: number;
   /** Customers sent to at once; each customer's events of a meter go one at a time. */
   concurrency?: number;
 }
@@ -37,6 +41,8 @@ export interface StripeExportRequest {
 export interface StripeExportResult {
   /** Events Stripe accepted in this run. */
   sent: number;
+  /** Of those, the totals of days that had settled: late adjustments. */
+  sentForSettledDays: number;
   /** Events Stripe already had (sent before a crash, or by a run that died): now marked. */
   alreadyDelivered: number;
   /** Customer-day-meters whose total Stripe has already acknowledged. */
@@ -47,6 +53,12 @@ export interface StripeExportResult {
   withoutStripeCustomer: string[];
   /** Sends that failed: left `sent` in the outbox, sent again by the next run. */
   failed: Array<{ customerId: string; day: string; meter: string; message: string }>;
+}
+
+/** The days Stripe still takes meter events for, today first: the export's default. */
+export function stripeExportDays(now: Date): string[] {
+  const today = now.toISOString().slice(0, 10);
+  return Array.from({ length: 35 }, (_, i) => addDays(today, -i));
 }
 
 /** Stripe takes meter events of the past 35 days; an hour of margin for a slow run. */
@@ -82,6 +94,7 @@ export async function exportToStripe(request: StripeExportRequest): Promise<Stri
 async function runExport(request: StripeExportRequest): Promise<StripeExportResult> {
   const result: StripeExportResult = {
     sent: 0,
+    sentForSettledDays: 0,
     alreadyDelivered: 0,
     unchanged: 0,
     tooOld: [],
@@ -162,6 +175,10 @@ async function send(
       dailyMeterEvent(entry.meter, entry.billingId, entry.day, entry.value),
     );
     result.sent++;
+    const day = { kind: 'day', value: entry.day } as const;
+    if (settlementOf(day, request.now(), request.settleWindowHours).status === 'settled') {
+      result.sentForSettledDays++;
+    }
   } catch (error) {
     if (!isAlreadyDelivered(error)) {
       result.failed.push({

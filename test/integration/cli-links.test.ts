@@ -182,6 +182,35 @@ describe('customers’ prefixes are folders that never nest', () => {
     }
   });
 
+  it('maps a customer to its Stripe customer, and unmaps it', async () => {
+    const created = await cli(
+      'customers',
+      'create',
+      'billed',
+      '--stripe-customer',
+      'cus_Q1w2',
+      '--json',
+    );
+    expect(JSON.parse(created.out)).toMatchObject({ stripeCustomerId: 'cus_Q1w2' });
+    const kept = await cli('customers', 'update', 'billed', '--budget', '1GB', '--json');
+    expect(JSON.parse(kept.out)).toMatchObject({
+      stripeCustomerId: 'cus_Q1w2',
+      monthlyByteBudget: 1e9,
+    });
+    const removed = await cli(
+      'customers',
+      'update',
+      'billed',
+      '--stripe-customer',
+      'none',
+      '--json',
+    );
+    expect(JSON.parse(removed.out)).not.toHaveProperty('stripeCustomerId');
+    const refused = await cli('customers', 'update', 'billed', '--stripe-customer', 'acct_123');
+    expect(refused).toMatchObject({ code: 1 });
+    expect(refused.err).toContain('stripeCustomerId: must be a Stripe customer id');
+  });
+
   it('prints the customer it created, updated or disabled as JSON with --json', async () => {
     const created = await cli('customers', 'create', 'jsonco', '--prefix', 'docs/', '--json');
     expect(JSON.parse(created.out)).toMatchObject({

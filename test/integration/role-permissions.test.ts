@@ -8,6 +8,8 @@ import { createIssueLinkHandler } from '../../functions/issue-link/issue-link.ts
 import { createIssueLinkDeps } from '../../functions/issue-link/issue-link-deps.ts';
 import { createMeterLogsHandler } from '../../functions/meter-logs/meter-logs.ts';
 import { createMeterLogsDeps } from '../../functions/meter-logs/meter-logs-deps.ts';
+import { createExportStripeHandler } from '../../functions/export-stripe/export-stripe.ts';
+import { createExportStripeDeps } from '../../functions/export-stripe/export-stripe-deps.ts';
 import { createReconcileHandler } from '../../functions/reconcile/reconcile.ts';
 import { createReconcileDeps } from '../../functions/reconcile/reconcile-deps.ts';
 import { createLocalDynamoDbClient, createLocalS3Client } from '../../local/clients.ts';
@@ -23,6 +25,9 @@ import { packageStack, type Template } from '../helpers/serverless-package.ts';
 import { SIGNER_ROLE } from '../helpers/rules.ts';
 import { seedLinks } from '../helpers/seed.ts';
 import { createTestTable } from '../helpers/table.ts';
+import Stripe from 'stripe';
+import { createStripeMeters } from '../../shared/billing/stripe-meters.ts';
+import { FakeStripe } from '../helpers/fake-stripe.ts';
 
 // Each function runs its flows against the local stack with clients that record the IAM action
 // behind every request they send or presign; the role in the packaged template must grant
@@ -40,6 +45,7 @@ const COMMAND_ACTIONS: Record<string, string> = {
   GetItemCommand: 'dynamodb:GetItem',
   PutItemCommand: 'dynamodb:PutItem',
   UpdateItemCommand: 'dynamodb:UpdateItem',
+  DeleteItemCommand: 'dynamodb:DeleteItem',
   QueryCommand: 'dynamodb:Query',
   BatchGetItemCommand: 'dynamodb:BatchGetItem',
 };
@@ -129,6 +135,14 @@ beforeAll(async () => {
   ]);
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'iam/report.txt', Body: 'report' }));
 }, 180_000);
+
+/** Puts a log object of one acme download on `day` under `prefix`; its key. */
+async function putLog(prefix: string, day: string): Promise<string> {
+  const key = `${prefix}${day}-10-00-00-IAMPERMISSIONS03`;
+  const body = logLine({ customer: 'acme', bytes: 11, time: `${day}T00:00:01Z` });
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+  return key;
+}
 
 afterAll(() => {
   s3?.destroy();
@@ -252,5 +266,44 @@ describe('each function’s role against the calls its code makes', () => {
     recording.close();
     expect(recording.actions).toContain('s3:ListBucket');
     expect(roleActions(template, 'ReconcileRole')).toEqual([...recording.actions].sort());
+  });
+
+  it('exportStripe: a run that sends totals and marks them', async () => {
+    const fake = await FakeStripe.start();
+    const recording = recordingClients();
+    try {
+      const billing = new Stripe('sk_test_iam', fake.sdkOptions).billing;
+      await createStripeMeters(billing.meters);
+      await new DynamoDbCustomerStore(table.documents, table.tableName).updateCustomer(
+        validateNewCustomer({
+          customerId: 'acme',
+          keyPrefixes: ['iam/'],
+          stripeCustomerId: 'cus_Iam',
+        }),
+      );
+      const day = new Date().toISOString().slice(0, 10);
+      await createMeterLogsHandler(
+        createMeterLogsDeps({
+          config: { tableName: table.tableName, logPrefix: 'iam-export/', signers: [SIGNER_ROLE] },
+          s3,
+          documents: table.documents,
+          logger: silent,
+        }),
+      )(logCreatedEvent(BUCKET, await putLog('iam-export/', day)));
+      const handler = createExportStripeHandler(
+        createExportStripeDeps({
+          config: { tableName: table.tableName, settleWindowHours: 48 },
+          documents: recording.documents,
+          stripe: () => Promise.resolve(billing),
+          logger: silent,
+        }),
+      );
+      await handler();
+      expect(fake.dailyValues('s3_download_bytes', 'cus_Iam').get(day)).toBe(11);
+    } finally {
+      recording.close();
+      await fake.stop();
+    }
+    expect(roleActions(template, 'ExportStripeRole')).toEqual([...recording.actions].sort());
   });
 });

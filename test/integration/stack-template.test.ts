@@ -19,6 +19,7 @@ import { packageStack, type Template } from '../helpers/serverless-package.ts';
 const CONTENT = `s3-usage-meter-prod-content-${ACCOUNT}-${REGION}`;
 const LOGS = `s3-usage-meter-prod-logs-${ACCOUNT}-${REGION}`;
 const SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:usage-meter-signer-AbCdEf`;
+const STRIPE_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:usage-meter-stripe-GhIjKl`;
 const OPS_ROLE = `arn:aws:iam::${ACCOUNT}:role/support-engineers`;
 const SIGNING_USER = `arn:aws:iam::${ACCOUNT}:user/usage-meter-link-signer`;
 
@@ -46,6 +47,8 @@ beforeAll(async () => {
       'alarmEmail=ops@example.com',
       '--param',
       'tableWarmWriteUnitsPerSecond=10000',
+      '--param',
+      `stripeSecretArn=${STRIPE_SECRET}`,
     ]),
   ];
   dirs.push(...stacks.map((s) => s.dir));
@@ -63,13 +66,14 @@ describe('the production stack', () => {
   });
 
   it('gives each function its own role, and allows no wildcard action or resource', () => {
-    const roles = ['IssueLink', 'MeterLogs', 'Reconcile'].map(
+    const roles = ['IssueLink', 'MeterLogs', 'Reconcile', 'ExportStripe'].map(
       (name) => resource(prod, `${name}LambdaFunction`).Properties.Role,
     );
     expect(roles).toEqual([
       'GetAtt:IssueLinkRole.Arn',
       'GetAtt:MeterLogsRole.Arn',
       'GetAtt:ReconcileRole.Arn',
+      'GetAtt:ExportStripeRole.Arn',
     ]);
     expect(prod.Resources.IamRoleLambdaExecution).toBeUndefined();
     const allowed = statements(prod).filter(({ statement }) => statement.Effect === 'Allow');
@@ -115,6 +119,13 @@ describe('the production stack', () => {
       ...metering,
       's3:ListBucket': [`arn:aws:s3:::${LOGS}`],
     });
+    expect(grants(prod, 'ExportStripeRole')).toEqual({
+      ...logWriting('ExportStripe'),
+      'dynamodb:Query': [table, index],
+      'dynamodb:PutItem': [table],
+      'dynamodb:UpdateItem': [table],
+      'dynamodb:DeleteItem': [table],
+    });
   });
 
   it('lets the link API write link records only, and reconcile list the log prefix only', () => {
@@ -130,6 +141,9 @@ describe('the production stack', () => {
     });
     expect(conditionOf('ReconcileRole', 's3:ListBucket')).toEqual({
       StringLike: { 's3:prefix': 'logs/*' },
+    });
+    expect(conditionOf('ExportStripeRole', 'dynamodb:PutItem')).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OUTBOX#*'] },
     });
   });
 
@@ -435,6 +449,7 @@ describe('the production stack', () => {
       ([, r]) => r.Type === 'AWS::Logs::LogGroup',
     );
     expect(groups.map(([id]) => id).sort()).toEqual([
+      'ExportStripeLogGroup',
       'HttpApiLogGroup',
       'IssueLinkLogGroup',
       'MeterLogsLogGroup',
@@ -450,6 +465,22 @@ describe('the production stack', () => {
           AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
         },
       ],
+    });
+  });
+
+  it('deploys the Stripe export unscheduled and without a secret until one is named', () => {
+    expect(resource(prod, 'ExportStripeEventsRuleSchedule1').Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'DISABLED',
+      Targets: [{ Arn: 'GetAtt:ExportStripeLambdaFunction.Arn' }],
+    });
+    expect(resources(prod).ExportStripeErrorsAlarm).toBeUndefined();
+    expect(functionEnv(prod, 'ExportStripeLambdaFunction')).toMatchObject({
+      STRIPE_SECRET_ARN: '',
+      SETTLE_WINDOW_HOURS: '48',
+    });
+    expect(resource(prod, 'ExportStripeLambdaEvConf').Properties).toMatchObject({
+      MaximumRetryAttempts: 0,
     });
   });
 
@@ -518,6 +549,20 @@ describe('a stack on an existing content bucket, with a signing user and alarm e
     const cold = resource(prod, 'UsageTable').Properties as Table;
     expect(cold.WarmThroughput).toBe('Ref:AWS::NoValue');
     expect(cold.GlobalSecondaryIndexes[0]?.WarmThroughput).toBe('Ref:AWS::NoValue');
+  });
+
+  it('exports to Stripe every hour with the key from that one secret, and alarms on failures', () => {
+    expect(resource(existing, 'ExportStripeEventsRuleSchedule1').Properties.State).toBe('ENABLED');
+    expect(grants(existing, 'ExportStripeRole')['secretsmanager:GetSecretValue']).toEqual([
+      STRIPE_SECRET,
+    ]);
+    expect(functionEnv(existing, 'ExportStripeLambdaFunction').STRIPE_SECRET_ARN).toBe(
+      STRIPE_SECRET,
+    );
+    expect(resource(existing, 'ExportStripeErrorsAlarm').Properties).toMatchObject({
+      Dimensions: [{ Name: 'FunctionName', Value: 'Ref:ExportStripeLambdaFunction' }],
+      AlarmActions: ['Ref:AlarmTopic'],
+    });
   });
 
   it('mails the alarms to the operator', () => {

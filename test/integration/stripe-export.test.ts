@@ -1,4 +1,7 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import Stripe from 'stripe';
+import { createExportStripeHandler } from '../../functions/export-stripe/export-stripe.ts';
+import { createExportStripeDeps } from '../../functions/export-stripe/export-stripe-deps.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatAccessLogRecord } from '../../shared/access-log/index.ts';
 import { DynamoDbExportOutbox, type OutboxEntry } from '../../shared/billing/export-outbox.ts';
@@ -84,6 +87,7 @@ const exportNow = (days: readonly string[] = DAYS, using = outbox) =>
     stripe: stripe.billing,
     days,
     now: () => clock,
+    settleWindowHours: 48,
   });
 
 const daily = (eventName: string, customerId: keyof typeof BILLING_IDS) =>
@@ -143,6 +147,8 @@ describe('usage-meter export stripe', () => {
     ]);
     expect(await exportNow()).toEqual({
       sent: 4,
+      // The 20th and 21st settled before the 25th: these first sends are already late.
+      sentForSettledDays: 4,
       alreadyDelivered: 0,
       unchanged: 0,
       tooOld: [],
@@ -218,6 +224,7 @@ describe('usage-meter export stripe', () => {
     const result = await exportNow(['2026-10-20', ...DAYS]);
     expect(result).toMatchObject({
       sent: 1,
+      sentForSettledDays: 1,
       tooOld: [{ customerId: 'acme', day: '2026-10-20', meter: DOWNLOADS, value: 70 }],
     });
     expect(daily(DOWNLOADS, 'acme')).toEqual({ '2026-11-20': 1000, '2026-11-21': 2350 });
@@ -266,5 +273,44 @@ describe('usage-meter export stripe', () => {
           .reduce((total, [, value]) => total + value, 0);
       expect([sum(DOWNLOADS), sum(UPLOADS)]).toEqual([totals?.downloadBytes, totals?.uploadBytes]);
     }
+  });
+});
+
+describe('the scheduled exportStripe function', () => {
+  const logged: string[] = [];
+  const logger = {
+    info: (message: string) => logged.push(message),
+    warn: (message: string) => logged.push(message),
+    error: (message: string) => logged.push(message),
+  } as unknown as Logger;
+  const deps = (stripeBilling: (() => Promise<Stripe['billing']>) | undefined) =>
+    createExportStripeDeps({
+      config: { tableName: table.tableName, settleWindowHours: 48 },
+      documents: table.documents,
+      stripe: stripeBilling,
+      logger,
+      now: () => clock,
+    });
+
+  it('does nothing without a Stripe secret, and says so', async () => {
+    const calls = fake.meterEventCalls;
+    await createExportStripeHandler(deps(undefined))();
+    expect(logged.at(-1)).toBe('no Stripe secret (STRIPE_SECRET_ARN): nothing to export');
+    expect(fake.meterEventCalls).toBe(calls);
+  });
+
+  it('fails the run when Stripe fails a send, which the next run sends again', async () => {
+    await meter([{ customer: 'globex', bytes: 9, time: '2026-11-27T09:00:00Z' }]);
+    const broken = new Stripe('sk_test_fake', { ...fake.sdkOptions, maxNetworkRetries: 0 });
+    const failing = {
+      meters: broken.billing.meters,
+      meterEvents: { create: () => Promise.reject(new Error('Stripe is down')) },
+    } as unknown as Stripe['billing'];
+    await expect(createExportStripeHandler(deps(() => Promise.resolve(failing)))()).rejects.toThrow(
+      '1 Stripe events failed; the next run sends them again',
+    );
+    expect(logged).toContain('Stripe refused or failed some events');
+    await createExportStripeHandler(deps(() => Promise.resolve(stripe.billing)))();
+    expect(daily(DOWNLOADS, 'globex')['2026-11-27']).toBe(9);
   });
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadIssueLinkConfig, loadReconcileConfig } from '../../../shared/config.ts';
+import {
+  loadExportStripeConfig,
+  loadIssueLinkConfig,
+  loadReconcileConfig,
+} from '../../../shared/config.ts';
 import { ConfigError } from '../../../shared/errors.ts';
 
 const REQUIRED = { TABLE_NAME: 'usage', CONTENT_BUCKET: 'content' };
@@ -71,6 +75,27 @@ describe('loadIssueLinkConfig', () => {
             field: 'SETTLE_WINDOW_HOURS',
             problem: 'must be a whole number from 0 to 2160 (got "2161")',
           },
+        ],
+      }),
+    );
+  });
+
+  it('reads the Stripe export: a secret ARN when set, the settle window, and names bad ones', () => {
+    const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe-AbC';
+    expect(loadExportStripeConfig({ TABLE_NAME: 't', STRIPE_SECRET_ARN: secret })).toEqual({
+      tableName: 't',
+      settleWindowHours: 48,
+      stripeSecretArn: secret,
+    });
+    expect(loadExportStripeConfig({ TABLE_NAME: 't', STRIPE_SECRET_ARN: '' })).toEqual({
+      tableName: 't',
+      settleWindowHours: 48,
+    });
+    expect(() => loadExportStripeConfig({ STRIPE_SECRET_ARN: 'sk_live_oops' })).toThrow(
+      expect.objectContaining({
+        problems: [
+          { field: 'TABLE_NAME', problem: 'is required' },
+          { field: 'STRIPE_SECRET_ARN', problem: 'must be a secret ARN (got "sk_live_oops")' },
         ],
       }),
     );
