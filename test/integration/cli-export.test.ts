@@ -61,6 +61,8 @@ beforeAll(async () => {
       logLine({ customer: 'globex', bytes: 30, time: `${DAY}T09:00:00Z` }),
     ],
     second: [
+      // Signed without a customer: untracked, so in no export.
+      logLine({ customer: null, bytes: 5000, time: `${DAY}T09:30:00Z` }),
       logLine({ customer: 'acme', bytes: 34, time: `${DAY}T10:00:00Z` }),
       logLine({ customer: 'acme', bytes: 66, time: `${DAY}T23:00:00Z` }),
     ],
