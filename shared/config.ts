@@ -54,11 +54,7 @@ export function loadIssueLinkConfig(env: NodeJS.ProcessEnv): Readonly<IssueLinkC
     }),
     linkRetentionDays: read.integer('LINK_RETENTION_DAYS', { min: 1, max: 3650, fallback: 90 }),
     linksPerMinute: read.integer('LINK_RATE_LIMIT', { min: 1, max: 100_000, fallback: 120 }),
-    settleWindowHours: read.integer('SETTLE_WINDOW_HOURS', {
-      min: 0,
-      max: MAX_SETTLE_WINDOW_HOURS,
-      fallback: DEFAULT_SETTLE_WINDOW_HOURS,
-    }),
+    settleWindowHours: read.settleWindowHours(),
   };
   const signingSecretArn = read.optionalMatch('SIGNING_SECRET_ARN', SECRET_ARN, 'a secret ARN');
   if (signingSecretArn !== undefined) config.signingSecretArn = signingSecretArn;
@@ -147,6 +143,15 @@ class EnvReader {
     return number;
   }
 
+  /** `SETTLE_WINDOW_HOURS`: how long after its end a period is open (docs/billing.md). */
+  settleWindowHours(): number {
+    return this.integer('SETTLE_WINDOW_HOURS', {
+      min: 0,
+      max: MAX_SETTLE_WINDOW_HOURS,
+      fallback: DEFAULT_SETTLE_WINDOW_HOURS,
+    });
+  }
+
   /** A required comma-separated list, each item of which must pass `valid`. */
   list(name: string, valid: (item: string) => boolean, shape: string): string[] {
     const items = this.string(name)
@@ -190,11 +195,7 @@ export function loadExportStripeConfig(env: NodeJS.ProcessEnv): Readonly<ExportS
   const read = new EnvReader(env);
   const config: ExportStripeConfig = {
     tableName: read.string('TABLE_NAME'),
-    settleWindowHours: read.integer('SETTLE_WINDOW_HOURS', {
-      min: 0,
-      max: MAX_SETTLE_WINDOW_HOURS,
-      fallback: DEFAULT_SETTLE_WINDOW_HOURS,
-    }),
+    settleWindowHours: read.settleWindowHours(),
   };
   const secret = read.optionalMatch('STRIPE_SECRET_ARN', SECRET_ARN, 'a secret ARN');
   if (secret !== undefined) config.stripeSecretArn = secret;

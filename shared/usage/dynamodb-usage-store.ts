@@ -11,6 +11,7 @@ import {
   GetCommand,
   paginateQuery,
   PutCommand,
+  type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -204,23 +205,17 @@ export class DynamoDbUsageStore implements UsageStore {
 
   async listTotals(period: Period): Promise<PeriodTotals[]> {
     const totals: PeriodTotals[] = [];
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.tableName,
-        IndexName: TABLE_INDEX,
-        KeyConditionExpression: 'GSI1PK = :period',
-        ExpressionAttributeValues: { ':period': totalsSortKey(period) },
-      },
-    );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        totals.push({
-          customerId: String(item.customerId),
-          period: period.value,
-          ...toCounters(item),
-        });
-      }
+    const items = this.query({
+      IndexName: TABLE_INDEX,
+      KeyConditionExpression: 'GSI1PK = :period',
+      ExpressionAttributeValues: { ':period': totalsSortKey(period) },
+    });
+    for await (const item of items) {
+      totals.push({
+        customerId: String(item.customerId),
+        period: period.value,
+        ...toCounters(item),
+      });
     }
     return totals;
   }
@@ -249,61 +244,41 @@ export class DynamoDbUsageStore implements UsageStore {
 
   async listLateContributions(month: string, from: string): Promise<LateContribution[]> {
     const late: LateContribution[] = [];
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.tableName,
-        IndexName: TABLE_INDEX,
-        KeyConditionExpression: 'GSI1PK = :month AND GSI1SK >= :from',
-        ExpressionAttributeValues: { ':month': lateContributionsPartition(month), ':from': from },
-      },
-    );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        late.push({
-          customerId: String(item.customerId),
-          day: String(item.day),
-          logObject: String(item.logObject),
-          appliedAt: String(item.appliedAt),
-          ...toCounters(item),
-        });
-      }
+    const items = this.query({
+      IndexName: TABLE_INDEX,
+      KeyConditionExpression: 'GSI1PK = :month AND GSI1SK >= :from',
+      ExpressionAttributeValues: { ':month': lateContributionsPartition(month), ':from': from },
+    });
+    for await (const item of items) {
+      late.push({
+        customerId: String(item.customerId),
+        day: String(item.day),
+        logObject: String(item.logObject),
+        appliedAt: String(item.appliedAt),
+        ...toCounters(item),
+      });
     }
     return late;
   }
 
   async listContributions(customerId: string, period: Period): Promise<LedgerItem[]> {
-    const items: LedgerItem[] = [];
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :period)',
-        ExpressionAttributeValues: {
-          ':pk': accountKey({ kind: 'customer', customerId }),
-          ':period': ledgerPeriodPrefix(period),
-        },
-        ConsistentRead: true,
-      },
-    );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        items.push({
-          customerId,
-          day: String(item.day),
-          logObject: String(item.logObject),
-          ledgerKey: String(item.SK),
-          appliedAt: String(item.appliedAt),
-          exportedAt: Object.fromEntries(
-            Object.entries(item)
-              .filter(([name]) => name.startsWith(EXPORTED_AT))
-              .map(([name, at]) => [name.slice(EXPORTED_AT.length), String(at)]),
-          ),
-          ...toCounters(item),
-        });
-      }
+    const contributions: LedgerItem[] = [];
+    for await (const item of this.ledger({ kind: 'customer', customerId }, period)) {
+      contributions.push({
+        customerId,
+        day: String(item.day),
+        logObject: String(item.logObject),
+        ledgerKey: String(item.SK),
+        appliedAt: String(item.appliedAt),
+        exportedAt: Object.fromEntries(
+          Object.entries(item)
+            .filter(([name]) => name.startsWith(EXPORTED_AT))
+            .map(([name, at]) => [name.slice(EXPORTED_AT.length), String(at)]),
+        ),
+        ...toCounters(item),
+      });
     }
-    return items;
+    return contributions;
   }
 
   async markContributionExported(
@@ -327,22 +302,28 @@ export class DynamoDbUsageStore implements UsageStore {
 
   async sumContributions(account: Account, period: Period): Promise<UsageCounters> {
     const sum = emptyCounters();
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :period)',
-        ExpressionAttributeValues: {
-          ':pk': accountKey(account),
-          ':period': ledgerPeriodPrefix(period),
-        },
-        ConsistentRead: true,
-      },
-    );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) addCounters(sum, toCounters(item));
-    }
+    for await (const item of this.ledger(account, period)) addCounters(sum, toCounters(item));
     return sum;
+  }
+
+  /** An account's ledger items of a period, read strongly consistent. */
+  private ledger(account: Account, period: Period): AsyncGenerator<Record<string, unknown>> {
+    return this.query({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :period)',
+      ExpressionAttributeValues: {
+        ':pk': accountKey(account),
+        ':period': ledgerPeriodPrefix(period),
+      },
+      ConsistentRead: true,
+    });
+  }
+
+  /** Every item a Query of the table (or its index) finds, page after page. */
+  private async *query(
+    input: Omit<QueryCommandInput, 'TableName'>,
+  ): AsyncGenerator<Record<string, unknown>> {
+    const pages = paginateQuery({ client: this.client }, { TableName: this.tableName, ...input });
+    for await (const page of pages) yield* page.Items ?? [];
   }
 
   private totalsActions(

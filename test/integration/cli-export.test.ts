@@ -228,16 +228,10 @@ describe('usage-meter export', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/events`;
+    const exportAll = () =>
+      cli('export', 'cloudevents', '--period', MONTH, '--endpoint', endpoint, '--all');
     try {
-      const failed = await cli(
-        'export',
-        'cloudevents',
-        '--period',
-        MONTH,
-        '--endpoint',
-        endpoint,
-        '--all',
-      );
+      const failed = await exportAll();
       expect(failed.code).toBe(1);
       expect(failed.err).toContain('answered 503: the batch is sent again next run');
 
@@ -258,15 +252,7 @@ describe('usage-meter export', () => {
           all: true,
         }),
       ).rejects.toThrow('killed before the mark');
-      const resent = await cli(
-        'export',
-        'cloudevents',
-        '--period',
-        MONTH,
-        '--endpoint',
-        endpoint,
-        '--all',
-      );
+      const resent = await exportAll();
       expect(resent.out).toBe('delivered 3 events of 2 customers (already exported 0)\n');
       const bytes = [...received.values()].reduce((sum, e) => sum + e.data.downloadBytes, 0);
       expect([received.size, bytes]).toEqual([3, 1330]);
