@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { listLogObjects } from '../../shared/access-log/log-object-reader.ts';
 import { addDays, type Period, periodDays } from '../../shared/usage/period.ts';
 import { readPeriodUsage } from '../../shared/usage/period-usage.ts';
-import { DEFAULT_SETTLE_WINDOW_HOURS } from '../../shared/usage/settlement.ts';
+import { DEFAULT_SETTLE_WINDOW_HOURS, type Settlement } from '../../shared/usage/settlement.ts';
 import { transferredBytes, type UsageCounters } from '../../shared/usage/usage-counters.ts';
 import type { UsageStore } from '../../shared/usage/usage-store.ts';
 
@@ -12,6 +12,8 @@ const RECENT_LOG_OBJECTS = 20;
 /** What the local usage page shows for one month: the same totals `report` prints. */
 export interface UsagePageData {
   period: string;
+  /** Whether the month's totals may still grow (S3 delivers logs late), and until when. */
+  settlement: Settlement;
   customers: Array<{ customerId: string } & UsageCounters>;
   untracked: UsageCounters;
   untrackedByReason: Record<string, UsageCounters>;
@@ -58,6 +60,7 @@ export async function readUsagePageData(options: {
   }
   return {
     period: month.value,
+    settlement: usage.settlement,
     customers: usage.customers,
     untracked: usage.untracked,
     untrackedByReason: Object.fromEntries(usage.untrackedByReason),

@@ -27,6 +27,7 @@ export const USAGE_PAGE_HTML = `<!doctype html>
 </form>
 <h2>Customers</h2>
 <p class="note">The totals billing reads (<code>usage-meter report --local</code>). Click a customer for its days.</p>
+<p id="settlement"></p>
 <table id="customers"><thead><tr><th>customer</th></tr></thead><tbody></tbody></table>
 <div id="daily" hidden><h2 id="daily-title"></h2><svg id="chart" width="720" height="180"></svg></div>
 <h2>Untracked</h2>
@@ -59,6 +60,9 @@ async function show(period) {
   data = body;
   $('status').textContent = '';
   history.replaceState(null, '', '?period=' + period);
+  $('settlement').textContent = data.settlement.status === 'open'
+    ? data.period + ' is open: its totals may still grow until ' + data.settlement.settlesAt + ', as S3 delivers logs late.'
+    : data.period + ' is settled since ' + data.settlement.settlesAt + ': bill it (later usage is a late adjustment).';
   header($('customers'), 'customer');
   const rows = data.customers.map((c) => {
     const tr = document.createElement('tr');

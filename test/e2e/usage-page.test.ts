@@ -92,6 +92,11 @@ describe.skipIf('skip' in found)('the usage page of npm start', () => {
       0,
     );
     const billed = (demo?.downloadBytes ?? 0) + (demo?.uploadBytes ?? 0);
+    expect(await page.locator('#settlement').textContent()).toMatch(
+      new RegExp(
+        `^${month} is open: its totals may still grow until \\d{4}-\\d{2}-03T00:00:00\\.000Z`,
+      ),
+    );
     expect(await page.locator('#untracked-share').textContent()).toContain(
       `(${untrackedBytes} of ${billed + untrackedBytes})`,
     );
