@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { PeriodFile } from '../shared/billing/period-files.ts';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { type PeriodFile, putPeriodFiles } from '../shared/billing/period-files.ts';
 import { UsageError } from './command.ts';
 
 const S3_URL = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/;
@@ -22,17 +22,8 @@ export async function writeExportFiles(
       throw new UsageError(`--to must be s3://bucket/prefix/ or a folder; got '${to}'`);
     const [, bucket = '', rawPrefix = ''] = match;
     const prefix = rawPrefix === '' || rawPrefix.endsWith('/') ? rawPrefix : `${rawPrefix}/`;
-    for (const file of files) {
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: `${prefix}${file.name}`,
-          Body: file.body,
-          ContentType: file.contentType,
-        }),
-      );
-    }
-    return files.map((file) => `s3://${bucket}/${prefix}${file.name}`);
+    const keys = await putPeriodFiles(s3, bucket, prefix, files);
+    return keys.map((key) => `s3://${bucket}/${key}`);
   }
   await mkdir(to, { recursive: true });
   for (const file of files) {

@@ -182,23 +182,35 @@ class EnvReader {
   }
 }
 
-/** Settings of the scheduled Stripe export. */
-export interface ExportStripeConfig {
+/** Settings of the scheduled export. */
+export interface ExportUsageConfig {
   tableName: string;
-  /** The Secrets Manager secret whose value is the Stripe secret key; no export without it. */
+  /** The Secrets Manager secret whose value is the Stripe secret key; no Stripe export without it. */
   stripeSecretArn?: string;
+  /** The bucket the month's files go to; no file export without it. */
+  filesBucket?: string;
+  /** Where in that bucket, ending in `/` (or empty). */
+  filesPrefix: string;
   settleWindowHours: number;
 }
 
-/** Reads the Stripe export's settings from the environment, strictly. */
-export function loadExportStripeConfig(env: NodeJS.ProcessEnv): Readonly<ExportStripeConfig> {
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const KEY_PREFIX = /^$|^[^/]\S*\/$/;
+
+/** Reads the scheduled export's settings from the environment, strictly. */
+export function loadExportUsageConfig(env: NodeJS.ProcessEnv): Readonly<ExportUsageConfig> {
   const read = new EnvReader(env);
-  const config: ExportStripeConfig = {
+  const config: ExportUsageConfig = {
     tableName: read.string('TABLE_NAME'),
+    filesPrefix:
+      read.optionalMatch('EXPORT_FILES_PREFIX', KEY_PREFIX, 'empty or a folder ending in /') ??
+      'usage-exports/',
     settleWindowHours: read.settleWindowHours(),
   };
   const secret = read.optionalMatch('STRIPE_SECRET_ARN', SECRET_ARN, 'a secret ARN');
   if (secret !== undefined) config.stripeSecretArn = secret;
+  const bucket = read.optionalMatch('EXPORT_FILES_BUCKET', BUCKET_NAME, 'an S3 bucket name');
+  if (bucket !== undefined) config.filesBucket = bucket;
   read.throwIfInvalid();
   return Object.freeze(config);
 }

@@ -5,7 +5,7 @@ import {
   exportCloudEvents,
 } from '../../shared/billing/cloudevents-export.ts';
 import { DynamoDbExportOutbox } from '../../shared/billing/export-outbox.ts';
-import { periodFiles } from '../../shared/billing/period-files.ts';
+import { readPeriodFiles } from '../../shared/billing/period-files.ts';
 import {
   exportToStripe,
   stripeExportDays,
@@ -15,7 +15,6 @@ import { createStripeMeters } from '../../shared/billing/stripe-meters.ts';
 import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
 import { addDays, type Period, periodDays } from '../../shared/usage/period.ts';
-import { readPeriodUsage } from '../../shared/usage/period-usage.ts';
 import { type Command, type CommandIo, parseCommandArgs, UsageError } from '../command.ts';
 import { writeExportFiles } from '../export-destination.ts';
 import { readPeriodOption } from '../period-option.ts';
@@ -244,21 +243,13 @@ async function toFiles(
   io: CommandIo,
 ): Promise<number> {
   const tableName = target.tableName();
-  const usage = new DynamoDbUsageStore(target.documents, tableName);
-  const customers = new DynamoDbCustomerStore(target.documents, tableName);
-  const totals = await readPeriodUsage(usage, period, clock);
-  const stripeIds = new Map(
-    (await customers.listCustomers()).map((c) => [c.customerId, c.stripeCustomerId]),
+  const files = await readPeriodFiles(
+    new DynamoDbUsageStore(target.documents, tableName),
+    new DynamoDbCustomerStore(target.documents, tableName),
+    period,
+    clock,
   );
-  const daily = [];
-  for (const day of daysOf(period, clock.now)) {
-    daily.push({ day, totals: await usage.listTotals({ kind: 'day', value: day }) });
-  }
-  const written = await writeExportFiles(
-    to,
-    periodFiles(period, totals, stripeIds, daily),
-    target.s3,
-  );
+  const written = await writeExportFiles(to, files, target.s3);
   io.stdout.write(`${written.join('\n')}\n`);
   return 0;
 }

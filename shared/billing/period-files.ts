@@ -1,7 +1,9 @@
-import type { PeriodUsage } from '../usage/period-usage.ts';
-import type { Period } from '../usage/period.ts';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { CustomerStore } from '../customers/customer-store.ts';
+import { readPeriodUsage, type PeriodUsage, type SettleClock } from '../usage/period-usage.ts';
+import { addDays, type Period, periodDays } from '../usage/period.ts';
 import { COUNTER_NAMES } from '../usage/usage-counters.ts';
-import type { PeriodTotals } from '../usage/usage-store.ts';
+import type { PeriodTotals, UsageStore } from '../usage/usage-store.ts';
 import { dailyMeterEvent, STRIPE_METERS } from './stripe-meters.ts';
 
 /** A file of a period's export: its name and text. */
@@ -77,4 +79,44 @@ export function periodFiles(
       body: lines(events),
     },
   ];
+}
+
+/** Reads a period from the table (its totals, customers and days so far) as its files. */
+export async function readPeriodFiles(
+  usage: UsageStore,
+  customers: CustomerStore,
+  period: Period,
+  clock: SettleClock,
+): Promise<PeriodFile[]> {
+  const totals = await readPeriodUsage(usage, period, clock);
+  const stripeIds = new Map(
+    (await customers.listCustomers()).map((c) => [c.customerId, c.stripeCustomerId]),
+  );
+  const today = clock.now.toISOString().slice(0, 10);
+  const { first, last } = periodDays(period);
+  const daily = [];
+  for (let day = first; day <= last && day <= today; day = addDays(day, 1)) {
+    daily.push({ day, totals: await usage.listTotals({ kind: 'day', value: day }) });
+  }
+  return periodFiles(period, totals, stripeIds, daily);
+}
+
+/** Puts the files under `prefix` of `bucket` (each replaces the last); the keys written. */
+export async function putPeriodFiles(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  files: readonly PeriodFile[],
+): Promise<string[]> {
+  for (const file of files) {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${prefix}${file.name}`,
+        Body: file.body,
+        ContentType: file.contentType,
+      }),
+    );
+  }
+  return files.map((file) => `${prefix}${file.name}`);
 }

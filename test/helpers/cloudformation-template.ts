@@ -4,12 +4,13 @@ import type { Resource, Template } from './serverless-package.ts';
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 
-/** Evaluates one of the template's conditions: these use only Equals and Not on literals. */
+/** Evaluates one of the template's conditions: Equals on literals, Not, Or and Condition. */
 export function condition(template: Template, name: string): boolean {
   const evaluate = (value: unknown): boolean => {
     const [fn, args] = Object.entries(value as Record<string, unknown[]>)[0]!;
     if (fn === 'Fn::Equals') return args[0] === args[1];
     if (fn === 'Fn::Not') return !evaluate(args[0]);
+    if (fn === 'Fn::Or') return args.some(evaluate);
     if (fn === 'Condition') return condition(template, String(args));
     throw new Error(`unexpected ${fn} in condition ${name}`);
   };

@@ -8,8 +8,8 @@ import { createIssueLinkHandler } from '../../functions/issue-link/issue-link.ts
 import { createIssueLinkDeps } from '../../functions/issue-link/issue-link-deps.ts';
 import { createMeterLogsHandler } from '../../functions/meter-logs/meter-logs.ts';
 import { createMeterLogsDeps } from '../../functions/meter-logs/meter-logs-deps.ts';
-import { createExportStripeHandler } from '../../functions/export-stripe/export-stripe.ts';
-import { createExportStripeDeps } from '../../functions/export-stripe/export-stripe-deps.ts';
+import { createExportUsageHandler } from '../../functions/export-usage/export-usage.ts';
+import { createExportUsageDeps } from '../../functions/export-usage/export-usage-deps.ts';
 import { createReconcileHandler } from '../../functions/reconcile/reconcile.ts';
 import { createReconcileDeps } from '../../functions/reconcile/reconcile-deps.ts';
 import { createLocalDynamoDbClient, createLocalS3Client } from '../../local/clients.ts';
@@ -268,7 +268,7 @@ describe('each function’s role against the calls its code makes', () => {
     expect(roleActions(template, 'ReconcileRole')).toEqual([...recording.actions].sort());
   });
 
-  it('exportStripe: a run that sends totals and marks them', async () => {
+  it('exportUsage: a run that sends totals to Stripe and marks them', async () => {
     const fake = await FakeStripe.start();
     const recording = recordingClients();
     try {
@@ -290,10 +290,15 @@ describe('each function’s role against the calls its code makes', () => {
           logger: silent,
         }),
       )(logCreatedEvent(BUCKET, await putLog('iam-export/', day)));
-      const handler = createExportStripeHandler(
-        createExportStripeDeps({
-          config: { tableName: table.tableName, settleWindowHours: 48 },
+      const handler = createExportUsageHandler(
+        createExportUsageDeps({
+          config: {
+            tableName: table.tableName,
+            filesPrefix: 'usage-exports/',
+            settleWindowHours: 48,
+          },
           documents: recording.documents,
+          s3: recording.s3,
           stripe: () => Promise.resolve(billing),
           logger: silent,
         }),
@@ -304,6 +309,6 @@ describe('each function’s role against the calls its code makes', () => {
       recording.close();
       await fake.stop();
     }
-    expect(roleActions(template, 'ExportStripeRole')).toEqual([...recording.actions].sort());
+    expect(roleActions(template, 'ExportUsageRole')).toEqual([...recording.actions].sort());
   });
 });

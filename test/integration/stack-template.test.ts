@@ -49,6 +49,8 @@ beforeAll(async () => {
       'tableWarmWriteUnitsPerSecond=10000',
       '--param',
       `stripeSecretArn=${STRIPE_SECRET}`,
+      '--param',
+      'exportFilesBucket=acme-billing',
     ]),
   ];
   dirs.push(...stacks.map((s) => s.dir));
@@ -66,14 +68,14 @@ describe('the production stack', () => {
   });
 
   it('gives each function its own role, and allows no wildcard action or resource', () => {
-    const roles = ['IssueLink', 'MeterLogs', 'Reconcile', 'ExportStripe'].map(
+    const roles = ['IssueLink', 'MeterLogs', 'Reconcile', 'ExportUsage'].map(
       (name) => resource(prod, `${name}LambdaFunction`).Properties.Role,
     );
     expect(roles).toEqual([
       'GetAtt:IssueLinkRole.Arn',
       'GetAtt:MeterLogsRole.Arn',
       'GetAtt:ReconcileRole.Arn',
-      'GetAtt:ExportStripeRole.Arn',
+      'GetAtt:ExportUsageRole.Arn',
     ]);
     expect(prod.Resources.IamRoleLambdaExecution).toBeUndefined();
     const allowed = statements(prod).filter(({ statement }) => statement.Effect === 'Allow');
@@ -119,8 +121,8 @@ describe('the production stack', () => {
       ...metering,
       's3:ListBucket': [`arn:aws:s3:::${LOGS}`],
     });
-    expect(grants(prod, 'ExportStripeRole')).toEqual({
-      ...logWriting('ExportStripe'),
+    expect(grants(prod, 'ExportUsageRole')).toEqual({
+      ...logWriting('ExportUsage'),
       'dynamodb:Query': [table, index],
       'dynamodb:PutItem': [table],
       'dynamodb:UpdateItem': [table],
@@ -142,7 +144,7 @@ describe('the production stack', () => {
     expect(conditionOf('ReconcileRole', 's3:ListBucket')).toEqual({
       StringLike: { 's3:prefix': 'logs/*' },
     });
-    expect(conditionOf('ExportStripeRole', 'dynamodb:PutItem')).toEqual({
+    expect(conditionOf('ExportUsageRole', 'dynamodb:PutItem')).toEqual({
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OUTBOX#*'] },
     });
   });
@@ -449,7 +451,7 @@ describe('the production stack', () => {
       ([, r]) => r.Type === 'AWS::Logs::LogGroup',
     );
     expect(groups.map(([id]) => id).sort()).toEqual([
-      'ExportStripeLogGroup',
+      'ExportUsageLogGroup',
       'HttpApiLogGroup',
       'IssueLinkLogGroup',
       'MeterLogsLogGroup',
@@ -468,18 +470,18 @@ describe('the production stack', () => {
     });
   });
 
-  it('deploys the Stripe export unscheduled and without a secret until one is named', () => {
-    expect(resource(prod, 'ExportStripeEventsRuleSchedule1').Properties).toMatchObject({
+  it('deploys the export unscheduled, with no secret or bucket, until one is named', () => {
+    expect(resource(prod, 'ExportUsageEventsRuleSchedule1').Properties).toMatchObject({
       ScheduleExpression: 'rate(1 hour)',
       State: 'DISABLED',
-      Targets: [{ Arn: 'GetAtt:ExportStripeLambdaFunction.Arn' }],
+      Targets: [{ Arn: 'GetAtt:ExportUsageLambdaFunction.Arn' }],
     });
-    expect(resources(prod).ExportStripeErrorsAlarm).toBeUndefined();
-    expect(functionEnv(prod, 'ExportStripeLambdaFunction')).toMatchObject({
+    expect(resources(prod).ExportUsageErrorsAlarm).toBeUndefined();
+    expect(functionEnv(prod, 'ExportUsageLambdaFunction')).toMatchObject({
       STRIPE_SECRET_ARN: '',
       SETTLE_WINDOW_HOURS: '48',
     });
-    expect(resource(prod, 'ExportStripeLambdaEvConf').Properties).toMatchObject({
+    expect(resource(prod, 'ExportUsageLambdaEvConf').Properties).toMatchObject({
       MaximumRetryAttempts: 0,
     });
   });
@@ -551,16 +553,21 @@ describe('a stack on an existing content bucket, with a signing user and alarm e
     expect(cold.GlobalSecondaryIndexes[0]?.WarmThroughput).toBe('Ref:AWS::NoValue');
   });
 
-  it('exports to Stripe every hour with the key from that one secret, and alarms on failures', () => {
-    expect(resource(existing, 'ExportStripeEventsRuleSchedule1').Properties.State).toBe('ENABLED');
-    expect(grants(existing, 'ExportStripeRole')['secretsmanager:GetSecretValue']).toEqual([
-      STRIPE_SECRET,
-    ]);
-    expect(functionEnv(existing, 'ExportStripeLambdaFunction').STRIPE_SECRET_ARN).toBe(
+  it('exports every hour to Stripe with the key of that one secret, and files to that prefix', () => {
+    expect(resource(existing, 'ExportUsageEventsRuleSchedule1').Properties.State).toBe('ENABLED');
+    const exporting = grants(existing, 'ExportUsageRole');
+    expect(exporting['secretsmanager:GetSecretValue']).toEqual([STRIPE_SECRET]);
+    expect(exporting['s3:PutObject']).toEqual(['arn:aws:s3:::acme-billing/usage-exports/*']);
+    expect(exporting['dynamodb:GetItem']).toEqual(['GetAtt:UsageTable.Arn']);
+    expect(functionEnv(existing, 'ExportUsageLambdaFunction')).toMatchObject({
+      EXPORT_FILES_BUCKET: 'acme-billing',
+      EXPORT_FILES_PREFIX: 'usage-exports/',
+    });
+    expect(functionEnv(existing, 'ExportUsageLambdaFunction').STRIPE_SECRET_ARN).toBe(
       STRIPE_SECRET,
     );
-    expect(resource(existing, 'ExportStripeErrorsAlarm').Properties).toMatchObject({
-      Dimensions: [{ Name: 'FunctionName', Value: 'Ref:ExportStripeLambdaFunction' }],
+    expect(resource(existing, 'ExportUsageErrorsAlarm').Properties).toMatchObject({
+      Dimensions: [{ Name: 'FunctionName', Value: 'Ref:ExportUsageLambdaFunction' }],
       AlarmActions: ['Ref:AlarmTopic'],
     });
   });

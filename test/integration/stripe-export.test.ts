@@ -1,7 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { s3ClientFor, sharedStack } from '../helpers/local-stack.ts';
 import Stripe from 'stripe';
-import { createExportStripeHandler } from '../../functions/export-stripe/export-stripe.ts';
-import { createExportStripeDeps } from '../../functions/export-stripe/export-stripe-deps.ts';
+import { createExportUsageHandler } from '../../functions/export-usage/export-usage.ts';
+import { createExportUsageDeps } from '../../functions/export-usage/export-usage-deps.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatAccessLogRecord } from '../../shared/access-log/index.ts';
 import { DynamoDbExportOutbox, type OutboxEntry } from '../../shared/billing/export-outbox.ts';
@@ -276,7 +278,7 @@ describe('usage-meter export stripe', () => {
   });
 });
 
-describe('the scheduled exportStripe function', () => {
+describe('the scheduled exportUsage function, to Stripe', () => {
   const logged: string[] = [];
   const logger = {
     info: (message: string) => logged.push(message),
@@ -284,19 +286,56 @@ describe('the scheduled exportStripe function', () => {
     error: (message: string) => logged.push(message),
   } as unknown as Logger;
   const deps = (stripeBilling: (() => Promise<Stripe['billing']>) | undefined) =>
-    createExportStripeDeps({
-      config: { tableName: table.tableName, settleWindowHours: 48 },
+    createExportUsageDeps({
+      config: { tableName: table.tableName, filesPrefix: 'usage-exports/', settleWindowHours: 48 },
       documents: table.documents,
+      s3: undefined as unknown as S3Client,
       stripe: stripeBilling,
       logger,
       now: () => clock,
     });
 
-  it('does nothing without a Stripe secret, and says so', async () => {
+  it('does nothing with nothing configured, and says so', async () => {
     const calls = fake.meterEventCalls;
-    await createExportStripeHandler(deps(undefined))();
-    expect(logged.at(-1)).toBe('no Stripe secret (STRIPE_SECRET_ARN): nothing to export');
+    await createExportUsageHandler(deps(undefined))();
+    expect(logged.at(-1)).toBe('no export configured (STRIPE_SECRET_ARN, EXPORT_FILES_BUCKET)');
     expect(fake.meterEventCalls).toBe(calls);
+  });
+
+  it('writes the previous and the current month as files to the bucket', async () => {
+    const s3 = s3ClientFor(sharedStack());
+    const prefix = `exports-${table.tableName}/`;
+    try {
+      const withFiles = createExportUsageDeps({
+        config: {
+          tableName: table.tableName,
+          filesBucket: 'shared-test-bucket',
+          filesPrefix: prefix,
+          settleWindowHours: 48,
+        },
+        documents: table.documents,
+        s3,
+        stripe: undefined,
+        logger,
+        now: () => clock,
+      });
+      await createExportUsageHandler(withFiles)();
+      const read = async (name: string) =>
+        (
+          await s3.send(
+            new GetObjectCommand({ Bucket: 'shared-test-bucket', Key: `${prefix}${name}` }),
+          )
+        ).Body?.transformToString();
+      const november = (await read('usage-2026-11.csv'))?.trim().split('\n') ?? [];
+      expect(november.slice(1).map((row) => row.split(',').slice(3, 6))).toEqual([
+        ['acme', 'cus_Acme1', '3430'],
+        ['globex', 'cus_Globex1', '11001'],
+        ['initech', '', '5'],
+      ]);
+      expect(await read('usage-2026-10.jsonl')).toContain('"customerId":"acme"');
+    } finally {
+      s3.destroy();
+    }
   });
 
   it('fails the run when Stripe fails a send, which the next run sends again', async () => {
@@ -306,11 +345,11 @@ describe('the scheduled exportStripe function', () => {
       meters: broken.billing.meters,
       meterEvents: { create: () => Promise.reject(new Error('Stripe is down')) },
     } as unknown as Stripe['billing'];
-    await expect(createExportStripeHandler(deps(() => Promise.resolve(failing)))()).rejects.toThrow(
-      '1 Stripe events failed; the next run sends them again',
+    await expect(createExportUsageHandler(deps(() => Promise.resolve(failing)))()).rejects.toThrow(
+      'Stripe: 1 events failed; the next run sends them again',
     );
     expect(logged).toContain('Stripe refused or failed some events');
-    await createExportStripeHandler(deps(() => Promise.resolve(stripe.billing)))();
+    await createExportUsageHandler(deps(() => Promise.resolve(stripe.billing)))();
     expect(daily(DOWNLOADS, 'globex')['2026-11-27']).toBe(9);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  loadExportStripeConfig,
+  loadExportUsageConfig,
   loadIssueLinkConfig,
   loadReconcileConfig,
 } from '../../../shared/config.ts';
@@ -80,22 +80,46 @@ describe('loadIssueLinkConfig', () => {
     );
   });
 
-  it('reads the Stripe export: a secret ARN when set, the settle window, and names bad ones', () => {
+  it('reads the export: a Stripe secret and a files bucket when set, and names bad ones', () => {
     const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe-AbC';
-    expect(loadExportStripeConfig({ TABLE_NAME: 't', STRIPE_SECRET_ARN: secret })).toEqual({
+    expect(
+      loadExportUsageConfig({
+        TABLE_NAME: 't',
+        STRIPE_SECRET_ARN: secret,
+        EXPORT_FILES_BUCKET: 'acme-billing',
+        EXPORT_FILES_PREFIX: 'usage/',
+      }),
+    ).toEqual({
       tableName: 't',
       settleWindowHours: 48,
       stripeSecretArn: secret,
+      filesBucket: 'acme-billing',
+      filesPrefix: 'usage/',
     });
-    expect(loadExportStripeConfig({ TABLE_NAME: 't', STRIPE_SECRET_ARN: '' })).toEqual({
+    expect(loadExportUsageConfig({ TABLE_NAME: 't', STRIPE_SECRET_ARN: '' })).toEqual({
       tableName: 't',
       settleWindowHours: 48,
+      filesPrefix: 'usage-exports/',
     });
-    expect(() => loadExportStripeConfig({ STRIPE_SECRET_ARN: 'sk_live_oops' })).toThrow(
+    expect(() =>
+      loadExportUsageConfig({
+        STRIPE_SECRET_ARN: 'sk_live_oops',
+        EXPORT_FILES_BUCKET: 'Acme_Billing',
+        EXPORT_FILES_PREFIX: '/usage',
+      }),
+    ).toThrow(
       expect.objectContaining({
         problems: [
           { field: 'TABLE_NAME', problem: 'is required' },
+          {
+            field: 'EXPORT_FILES_PREFIX',
+            problem: 'must be empty or a folder ending in / (got "/usage")',
+          },
           { field: 'STRIPE_SECRET_ARN', problem: 'must be a secret ARN (got "sk_live_oops")' },
+          {
+            field: 'EXPORT_FILES_BUCKET',
+            problem: 'must be an S3 bucket name (got "Acme_Billing")',
+          },
         ],
       }),
     );

@@ -1,21 +1,23 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import Stripe from 'stripe';
-import { loadExportStripeConfig } from '../../shared/config.ts';
-import { createExportStripeHandler } from './export-stripe.ts';
-import { createExportStripeDeps } from './export-stripe-deps.ts';
+import { loadExportUsageConfig } from '../../shared/config.ts';
+import { createExportUsageHandler } from './export-usage.ts';
+import { createExportUsageDeps } from './export-usage-deps.ts';
 
 // Wiring only, once per cold start: a bad setting fails here, before any export.
-const config = loadExportStripeConfig(process.env);
+const config = loadExportUsageConfig(process.env);
 const secretArn = config.stripeSecretArn;
 let billing: Promise<Stripe['billing']> | undefined;
 
-export const handler = createExportStripeHandler(
-  createExportStripeDeps({
+export const handler = createExportUsageHandler(
+  createExportUsageDeps({
     config,
     documents: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    s3: new S3Client({}),
     // The key is read once per container, on its first run, and never logged.
     stripe:
       secretArn === undefined
@@ -34,6 +36,6 @@ export const handler = createExportStripeHandler(
                 billing = undefined;
                 throw error;
               })),
-    logger: new Logger({ serviceName: 'export-stripe' }),
+    logger: new Logger({ serviceName: 'export-usage' }),
   }),
 );
