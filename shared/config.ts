@@ -114,6 +114,31 @@ export function loadReconcileConfig(env: NodeJS.ProcessEnv): Readonly<ReconcileC
   return Object.freeze(config);
 }
 
+/** Settings of the function that sends each new contribution as a CloudEvent. */
+export interface ExportCloudEventsConfig {
+  tableName: string;
+  /** Where the events go (`POST`); none: the function sends nothing. */
+  endpoint?: string;
+  /** The Secrets Manager secret whose value is the endpoint's bearer token, if it wants one. */
+  tokenSecretArn?: string;
+}
+
+/** Reads the CloudEvents export's settings from the environment, strictly. */
+export function loadExportCloudEventsConfig(
+  env: NodeJS.ProcessEnv,
+): Readonly<ExportCloudEventsConfig> {
+  const read = new EnvReader(env);
+  const config: ExportCloudEventsConfig = { tableName: read.string('TABLE_NAME') };
+  const endpoint = read.optionalMatch('CLOUDEVENTS_ENDPOINT', HTTPS_URL, 'an https:// URL');
+  if (endpoint !== undefined) config.endpoint = endpoint;
+  const token = read.optionalMatch('CLOUDEVENTS_TOKEN_SECRET_ARN', SECRET_ARN, 'a secret ARN');
+  if (token !== undefined) config.tokenSecretArn = token;
+  read.throwIfInvalid();
+  return Object.freeze(config);
+}
+
+const HTTPS_URL = /^https:\/\/[^\s/]+(\/\S*)?$/;
+
 /** Collects every problem before failing, so one deploy fixes them all. */
 class EnvReader {
   private readonly problems: FieldProblem[] = [];

@@ -1,8 +1,10 @@
 import { appendFile, open } from 'node:fs/promises';
 import Stripe from 'stripe';
 import {
+  cloudEventsSource,
   type ContributionEvent,
   exportCloudEvents,
+  postCloudEvents,
 } from '../../shared/billing/cloudevents-export.ts';
 import { DynamoDbExportOutbox } from '../../shared/billing/export-outbox.ts';
 import { readPeriodFiles } from '../../shared/billing/period-files.ts';
@@ -187,12 +189,12 @@ async function toCloudEvents(
   const tableName = target.tableName();
   const deliver =
     values.to === undefined
-      ? postBatch(values.endpoint as string, process.env.CLOUDEVENTS_TOKEN)
+      ? postCloudEvents(values.endpoint as string, process.env.CLOUDEVENTS_TOKEN)
       : appendLines(values.to);
   const result = await exportCloudEvents({
     usage: new DynamoDbUsageStore(target.documents, tableName),
     period,
-    source: `s3-usage-meter/${tableName}`,
+    source: cloudEventsSource(tableName),
     deliver,
     now: () => new Date(),
     all: values.all,
@@ -214,23 +216,6 @@ function appendLines(path: string) {
       await file.sync();
     } finally {
       await file.close();
-    }
-  };
-}
-
-/** POSTs a batch (CloudEvents batched JSON); anything but a 2xx fails the run. */
-function postBatch(url: string, token: string | undefined) {
-  return async (events: ContributionEvent[]) => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/cloudevents-batch+json',
-        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-      },
-      body: JSON.stringify(events),
-    });
-    if (!response.ok) {
-      throw new Error(`${url} answered ${response.status}: the batch is sent again next run`);
     }
   };
 }

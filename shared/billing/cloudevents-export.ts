@@ -105,3 +105,26 @@ export async function exportCloudEvents(
   }
   return result;
 }
+
+/**
+ * Delivers batches by POST to a CloudEvents endpoint (batched JSON, as OpenMeter takes them),
+ * with a bearer token when given; anything but a 2xx throws, so the batch is sent again.
+ */
+export function postCloudEvents(url: string, token?: string) {
+  return async (events: ContributionEvent[]): Promise<void> => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/cloudevents-batch+json',
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
+      body: JSON.stringify(events),
+    });
+    if (!response.ok) {
+      throw new Error(`${url} answered ${response.status}: the batch is sent again`);
+    }
+  };
+}
+
+/** The events' `source` for a deployment: its table. */
+export const cloudEventsSource = (tableName: string) => `s3-usage-meter/${tableName}`;

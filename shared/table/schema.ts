@@ -8,7 +8,11 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 export const TABLE_INDEX = 'GSI1';
 export const TTL_ATTRIBUTE = 'ttl';
 
-/** The table's keys and index, as CreateTable takes them; serverless.yml declares the same. */
+/**
+ * The table's keys and index, as CreateTable takes them; serverless.yml declares the same,
+ * and a stream the local table does without (the CloudEvents export's tests hand its
+ * function the records).
+ */
 export function describeTable(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,

@@ -23,6 +23,7 @@ import { ADD_COUNTERS, COUNTER_NAMES_MAP, counterValues } from '../table/counter
 import { TABLE_INDEX } from '../table/schema.ts';
 import {
   contentDigestKey,
+  customerPartition,
   lateContributionSortKey,
   lateContributionsPartition,
   ledgerPeriodPrefix,
@@ -264,19 +265,8 @@ export class DynamoDbUsageStore implements UsageStore {
   async listContributions(customerId: string, period: Period): Promise<LedgerItem[]> {
     const contributions: LedgerItem[] = [];
     for await (const item of this.ledger({ kind: 'customer', customerId }, period)) {
-      contributions.push({
-        customerId,
-        day: String(item.day),
-        logObject: String(item.logObject),
-        ledgerKey: String(item.SK),
-        appliedAt: String(item.appliedAt),
-        exportedAt: Object.fromEntries(
-          Object.entries(item)
-            .filter(([name]) => name.startsWith(EXPORTED_AT))
-            .map(([name, at]) => [name.slice(EXPORTED_AT.length), String(at)]),
-        ),
-        ...toCounters(item),
-      });
+      const contribution = contributionOfItem(item);
+      if (contribution !== undefined) contributions.push(contribution);
     }
     return contributions;
   }
@@ -421,6 +411,29 @@ export class DynamoDbUsageStore implements UsageStore {
       { retryable: isContention },
     );
   }
+}
+
+/**
+ * A customer's ledger item as read from the table (or from its stream): undefined for any
+ * other item, an untracked reason's ledger item included.
+ */
+export function contributionOfItem(item: Record<string, unknown>): LedgerItem | undefined {
+  const customer = customerPartition('');
+  const pk = String(item.PK);
+  if (item.type !== 'contribution' || !pk.startsWith(customer)) return undefined;
+  return {
+    customerId: pk.slice(customer.length),
+    day: String(item.day),
+    logObject: String(item.logObject),
+    ledgerKey: String(item.SK),
+    appliedAt: String(item.appliedAt),
+    exportedAt: Object.fromEntries(
+      Object.entries(item)
+        .filter(([name]) => name.startsWith(EXPORTED_AT))
+        .map(([name, at]) => [name.slice(EXPORTED_AT.length), String(at)]),
+    ),
+    ...toCounters(item),
+  };
 }
 
 function toCounters(item: Record<string, unknown>): UsageCounters {

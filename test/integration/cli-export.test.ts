@@ -7,8 +7,14 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { createExportCloudEventsHandler } from '../../functions/export-cloudevents/export-cloudevents.ts';
 import {
+  cloudEventsSource,
   type ContributionEvent,
+  contributionEvent,
   exportCloudEvents,
 } from '../../shared/billing/cloudevents-export.ts';
 import { validateNewCustomer } from '../../shared/customers/customer.ts';
@@ -233,7 +239,7 @@ describe('usage-meter export', () => {
     try {
       const failed = await exportAll();
       expect(failed.code).toBe(1);
-      expect(failed.err).toContain('answered 503: the batch is sent again next run');
+      expect(failed.err).toContain('answered 503: the batch is sent again');
 
       // Delivered, then killed before any mark: the next run sends the same events again.
       const dying = new DynamoDbUsageStore(table.documents, table.tableName);
@@ -260,5 +266,60 @@ describe('usage-meter export', () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  it('sends the stream of new contributions as the same events, and nothing else of the table', async () => {
+    const items = async (pk: string) =>
+      (
+        await table.dynamodb.send(
+          new QueryCommand({
+            TableName: table.tableName,
+            KeyConditionExpression: 'PK = :pk',
+            ExpressionAttributeValues: { ':pk': { S: pk } },
+          }),
+        )
+      ).Items ?? [];
+    const record = (eventName: 'INSERT' | 'MODIFY', image: Record<string, unknown>) => ({
+      eventName,
+      dynamodb: { NewImage: image },
+    });
+    const acme = await items('CUSTOMER#acme');
+    const contributions = acme.filter((item) => item.type?.S === 'contribution');
+    const others = [
+      ...acme.filter((item) => item.type?.S !== 'contribution'), // totals, profile
+      ...(await items('UNTRACKED#no-customer')),
+    ];
+    expect([contributions.length, others.length > 2]).toEqual([2, true]);
+    const event = {
+      Records: [
+        ...contributions.map((image) => record('INSERT', image)),
+        ...contributions.map((image) => record('MODIFY', image)), // an export mark
+        ...others.map((image) => record('INSERT', image)),
+      ],
+    } as unknown as DynamoDBStreamEvent;
+
+    const delivered: ContributionEvent[] = [];
+    const source = cloudEventsSource(table.tableName);
+    const handler = createExportCloudEventsHandler({
+      deliver: (batch) => {
+        delivered.push(...batch);
+        return Promise.resolve();
+      },
+      source,
+      logger: new Logger({ logLevel: 'SILENT' }),
+    });
+    await handler(event);
+    const expected = (await usage.listContributions('acme', { kind: 'month', value: MONTH })).map(
+      (c) => contributionEvent(c, source),
+    );
+    expect(delivered.map((e) => e.id).sort()).toEqual(expected.map((e) => e.id).sort());
+    expect(delivered.map((e) => e.data.downloadBytes).sort()).toEqual([100, 1200]);
+
+    const failing = createExportCloudEventsHandler({
+      deliver: () => Promise.reject(new Error('endpoint down')),
+      source,
+      logger: new Logger({ logLevel: 'SILENT' }),
+    });
+    await expect(failing(event)).rejects.toThrow('endpoint down');
   });
 });

@@ -20,6 +20,7 @@ const CONTENT = `s3-usage-meter-prod-content-${ACCOUNT}-${REGION}`;
 const LOGS = `s3-usage-meter-prod-logs-${ACCOUNT}-${REGION}`;
 const SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:usage-meter-signer-AbCdEf`;
 const STRIPE_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:usage-meter-stripe-GhIjKl`;
+const TOKEN_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:openmeter-token-MnOpQr`;
 const OPS_ROLE = `arn:aws:iam::${ACCOUNT}:role/support-engineers`;
 const SIGNING_USER = `arn:aws:iam::${ACCOUNT}:user/usage-meter-link-signer`;
 
@@ -51,6 +52,10 @@ beforeAll(async () => {
       `stripeSecretArn=${STRIPE_SECRET}`,
       '--param',
       'exportFilesBucket=acme-billing',
+      '--param',
+      'cloudEventsEndpoint=https://openmeter.example/api/v1/events',
+      '--param',
+      `cloudEventsTokenSecretArn=${TOKEN_SECRET}`,
     ]),
   ];
   dirs.push(...stacks.map((s) => s.dir));
@@ -68,7 +73,7 @@ describe('the production stack', () => {
   });
 
   it('gives each function its own role, and allows no wildcard action or resource', () => {
-    const roles = ['IssueLink', 'MeterLogs', 'Reconcile', 'ExportUsage'].map(
+    const roles = ['IssueLink', 'MeterLogs', 'Reconcile', 'ExportUsage', 'ExportCloudEvents'].map(
       (name) => resource(prod, `${name}LambdaFunction`).Properties.Role,
     );
     expect(roles).toEqual([
@@ -76,6 +81,7 @@ describe('the production stack', () => {
       'GetAtt:MeterLogsRole.Arn',
       'GetAtt:ReconcileRole.Arn',
       'GetAtt:ExportUsageRole.Arn',
+      'GetAtt:ExportCloudEventsRole.Arn',
     ]);
     expect(prod.Resources.IamRoleLambdaExecution).toBeUndefined();
     const allowed = statements(prod).filter(({ statement }) => statement.Effect === 'Allow');
@@ -127,6 +133,15 @@ describe('the production stack', () => {
       'dynamodb:PutItem': [table],
       'dynamodb:UpdateItem': [table],
       'dynamodb:DeleteItem': [table],
+    });
+    const stream = 'GetAtt:UsageTable.StreamArn';
+    expect(grants(prod, 'ExportCloudEventsRole')).toEqual({
+      ...logWriting('ExportCloudEvents'),
+      'dynamodb:DescribeStream': [stream],
+      'dynamodb:GetRecords': [stream],
+      'dynamodb:GetShardIterator': [stream],
+      'dynamodb:ListStreams': [stream],
+      'sqs:SendMessage': ['GetAtt:ExportCloudEventsFailures.Arn'],
     });
   });
 
@@ -451,6 +466,7 @@ describe('the production stack', () => {
       ([, r]) => r.Type === 'AWS::Logs::LogGroup',
     );
     expect(groups.map(([id]) => id).sort()).toEqual([
+      'ExportCloudEventsLogGroup',
       'ExportUsageLogGroup',
       'HttpApiLogGroup',
       'IssueLinkLogGroup',
@@ -484,6 +500,31 @@ describe('the production stack', () => {
     expect(resource(prod, 'ExportUsageLambdaEvConf').Properties).toMatchObject({
       MaximumRetryAttempts: 0,
     });
+  });
+
+  it('streams new contributions to exportCloudEvents, reading nothing until an endpoint is named', () => {
+    expect(resource(prod, 'UsageTable').Properties.StreamSpecification).toEqual({
+      StreamViewType: 'NEW_IMAGE',
+    });
+    const mapping = resource(prod, 'ExportCloudEventsEventSourceMappingDynamodbUsageTable');
+    expect(mapping.Properties).toMatchObject({
+      Enabled: false,
+      EventSourceArn: 'GetAtt:UsageTable.StreamArn',
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      BisectBatchOnFunctionError: true,
+      MaximumRecordAgeInSeconds: 86400,
+      DestinationConfig: { OnFailure: { Destination: 'GetAtt:ExportCloudEventsFailures.Arn' } },
+    });
+    const [filter] = (mapping.Properties.FilterCriteria as { Filters: Array<{ Pattern: string }> })
+      .Filters;
+    expect(JSON.parse(filter?.Pattern ?? '{}')).toEqual({
+      eventName: ['INSERT'],
+      dynamodb: {
+        NewImage: { type: { S: ['contribution'] }, PK: { S: [{ prefix: 'CUSTOMER#' }] } },
+      },
+    });
+    expect(resources(prod).ExportCloudEventsFailuresAlarm).toBeUndefined();
   });
 
   it('signs links with the role, which keeps them to an hour', () => {
@@ -568,6 +609,24 @@ describe('a stack on an existing content bucket, with a signing user and alarm e
     );
     expect(resource(existing, 'ExportUsageErrorsAlarm').Properties).toMatchObject({
       Dimensions: [{ Name: 'FunctionName', Value: 'Ref:ExportUsageLambdaFunction' }],
+      AlarmActions: ['Ref:AlarmTopic'],
+    });
+  });
+
+  it('sends contributions to the endpoint with the token of that one secret, and alarms on failures', () => {
+    expect(
+      resource(existing, 'ExportCloudEventsEventSourceMappingDynamodbUsageTable').Properties
+        .Enabled,
+    ).toBe(true);
+    expect(grants(existing, 'ExportCloudEventsRole')['secretsmanager:GetSecretValue']).toEqual([
+      TOKEN_SECRET,
+    ]);
+    expect(functionEnv(existing, 'ExportCloudEventsLambdaFunction')).toMatchObject({
+      CLOUDEVENTS_ENDPOINT: 'https://openmeter.example/api/v1/events',
+      CLOUDEVENTS_TOKEN_SECRET_ARN: TOKEN_SECRET,
+    });
+    expect(resource(existing, 'ExportCloudEventsFailuresAlarm').Properties).toMatchObject({
+      Dimensions: [{ Name: 'QueueName', Value: 'GetAtt:ExportCloudEventsFailures.QueueName' }],
       AlarmActions: ['Ref:AlarmTopic'],
     });
   });

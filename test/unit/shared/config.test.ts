@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  loadExportCloudEventsConfig,
   loadExportUsageConfig,
   loadIssueLinkConfig,
   loadReconcileConfig,
@@ -119,6 +120,39 @@ describe('loadIssueLinkConfig', () => {
           {
             field: 'EXPORT_FILES_BUCKET',
             problem: 'must be an S3 bucket name (got "Acme_Billing")',
+          },
+        ],
+      }),
+    );
+  });
+
+  it('reads the CloudEvents export: an https endpoint and a token secret, each optional', () => {
+    const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:om-token-AbC';
+    expect(
+      loadExportCloudEventsConfig({
+        TABLE_NAME: 't',
+        CLOUDEVENTS_ENDPOINT: 'https://openmeter.example/api/v1/events',
+        CLOUDEVENTS_TOKEN_SECRET_ARN: secret,
+      }),
+    ).toEqual({
+      tableName: 't',
+      endpoint: 'https://openmeter.example/api/v1/events',
+      tokenSecretArn: secret,
+    });
+    expect(loadExportCloudEventsConfig({ TABLE_NAME: 't', CLOUDEVENTS_ENDPOINT: '' })).toEqual({
+      tableName: 't',
+    });
+    expect(() =>
+      loadExportCloudEventsConfig({
+        TABLE_NAME: 't',
+        CLOUDEVENTS_ENDPOINT: 'http://plain.example/',
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        problems: [
+          {
+            field: 'CLOUDEVENTS_ENDPOINT',
+            problem: 'must be an https:// URL (got "http://plain.example/")',
           },
         ],
       }),
