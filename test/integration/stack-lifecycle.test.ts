@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { checkJava } from '../../local/dynamodb/dynamodb-local.ts';
 import { startLocalStack } from '../../local/local-stack.ts';
 
@@ -55,9 +55,17 @@ describe('the local stack lifecycle', () => {
   });
 
   it('takes DynamoDB Local down with it when the process that started it crashes', async () => {
+    // The crashed stack cannot remove its files: they go where this test removes them.
+    const dataDir = await mkdtemp(join(tmpdir(), 'crashed-stack-'));
+    onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, '../helpers/start-stack-then-crash.ts')],
+      [
+        '--import',
+        'tsx',
+        join(import.meta.dirname, '../helpers/start-stack-then-crash.ts'),
+        dataDir,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
