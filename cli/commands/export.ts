@@ -16,7 +16,7 @@ import {
 import { createStripeMeters } from '../../shared/billing/stripe-meters.ts';
 import { DynamoDbCustomerStore } from '../../shared/customers/dynamodb-customer-store.ts';
 import { DynamoDbUsageStore } from '../../shared/usage/dynamodb-usage-store.ts';
-import { addDays, type Period, periodDays } from '../../shared/usage/period.ts';
+import { type Period, periodDaysUntil } from '../../shared/usage/period.ts';
 import { type Command, type CommandIo, parseCommandArgs, UsageError } from '../command.ts';
 import { writeExportFiles } from '../export-destination.ts';
 import { readPeriodOption } from '../period-option.ts';
@@ -81,7 +81,7 @@ export const exportCommand: Command = {
         const days =
           values.period === undefined
             ? stripeExportDays(now)
-            : daysOf(readPeriodOption(values.period), now);
+            : periodDaysUntil(readPeriodOption(values.period), now.toISOString().slice(0, 10));
         const settleWindowHours = readSettleWindowOption(values['settle-window'], process.env);
         return await toStripe(target, days, settleWindowHours, values, io);
       }
@@ -98,15 +98,6 @@ export const exportCommand: Command = {
     }
   },
 };
-
-/** The days of a period up to today. */
-function daysOf(period: Period, now: Date): string[] {
-  const today = now.toISOString().slice(0, 10);
-  const { first, last } = periodDays(period);
-  const days: string[] = [];
-  for (let day = first; day <= last && day <= today; day = addDays(day, 1)) days.push(day);
-  return days;
-}
 
 async function toStripe(
   target: Target,

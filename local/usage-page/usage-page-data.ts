@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { listLogObjects } from '../../shared/access-log/log-object-reader.ts';
-import { addDays, type Period, periodDays } from '../../shared/usage/period.ts';
+import { type Period, periodDaysUntil } from '../../shared/usage/period.ts';
 import { readPeriodUsage } from '../../shared/usage/period-usage.ts';
 import { DEFAULT_SETTLE_WINDOW_HOURS, type Settlement } from '../../shared/usage/settlement.ts';
 import { transferredBytes, type UsageCounters } from '../../shared/usage/usage-counters.ts';
@@ -49,9 +49,8 @@ export async function readUsagePageData(options: {
     settleWindowHours: DEFAULT_SETTLE_WINDOW_HOURS,
   });
 
-  const { first, last } = periodDays(month);
   const days: UsagePageData['days'] = [];
-  for (let day = first; day <= last && day <= options.today; day = addDays(day, 1)) {
+  for (const day of periodDaysUntil(month, options.today)) {
     const totals = await store.listTotals({ kind: 'day', value: day });
     days.push({
       day,

@@ -1,7 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CustomerStore } from '../customers/customer-store.ts';
 import { readPeriodUsage, type PeriodUsage, type SettleClock } from '../usage/period-usage.ts';
-import { addDays, type Period, periodDays } from '../usage/period.ts';
+import { type Period, periodDaysUntil } from '../usage/period.ts';
 import { COUNTER_NAMES } from '../usage/usage-counters.ts';
 import type { PeriodTotals, UsageStore } from '../usage/usage-store.ts';
 import { dailyMeterEvent, STRIPE_METERS } from './stripe-meters.ts';
@@ -92,10 +92,8 @@ export async function readPeriodFiles(
   const stripeIds = new Map(
     (await customers.listCustomers()).map((c) => [c.customerId, c.stripeCustomerId]),
   );
-  const today = clock.now.toISOString().slice(0, 10);
-  const { first, last } = periodDays(period);
   const daily = [];
-  for (let day = first; day <= last && day <= today; day = addDays(day, 1)) {
+  for (const day of periodDaysUntil(period, clock.now.toISOString().slice(0, 10))) {
     daily.push({ day, totals: await usage.listTotals({ kind: 'day', value: day }) });
   }
   return periodFiles(period, totals, stripeIds, daily);

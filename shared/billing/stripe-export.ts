@@ -120,25 +120,17 @@ async function runExport(request: StripeExportRequest): Promise<StripeExportResu
           continue;
         }
         const identifier = dailyEventIdentifier(meter.eventName, billingId, day, value);
+        const total = { customerId: totals.customerId, day, meter: meter.eventName, value };
         const previous = outbox.get(`${totals.customerId} ${meter.eventName}`);
         if (previous?.identifier === identifier && previous.status !== 'sent') {
           if (previous.status === 'acknowledged') result.unchanged++;
-          else
-            result.tooOld.push({
-              customerId: totals.customerId,
-              day,
-              meter: meter.eventName,
-              value,
-            });
+          else result.tooOld.push(total);
           continue;
         }
         const entry: OutboxEntry = {
-          customerId: totals.customerId,
-          day,
-          meter: meter.eventName,
+          ...total,
           billingId,
           identifier,
-          value,
           status: 'sent',
           sentAt: request.now().toISOString(),
         };
@@ -148,11 +140,13 @@ async function runExport(request: StripeExportRequest): Promise<StripeExportResu
             status: 'refused',
             refusal: 'older than the 35 days Stripe takes meter events for',
           });
-          result.tooOld.push({ customerId: totals.customerId, day, meter: meter.eventName, value });
+          result.tooOld.push(total);
           continue;
         }
         const lane = `${totals.customerId} ${meter.eventName}`;
-        lanes.set(lane, [...(lanes.get(lane) ?? []), entry]);
+        const queued = lanes.get(lane);
+        if (queued === undefined) lanes.set(lane, [entry]);
+        else queued.push(entry);
       }
     }
   }

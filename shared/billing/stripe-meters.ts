@@ -67,10 +67,7 @@ export interface MeterAdmin {
  * sent, billing it again and again: the export refuses to feed one.
  */
 export async function meterProblems(meters: MeterAdmin): Promise<string[]> {
-  const active = new Map<string, ListedMeter>();
-  for await (const meter of meters.list({ status: 'active', limit: 100 })) {
-    active.set(meter.event_name, meter);
-  }
+  const active = await activeMeters(meters);
   return STRIPE_METERS.flatMap((wanted) => {
     const meter = active.get(wanted.eventName);
     if (meter === undefined) {
@@ -87,16 +84,22 @@ export async function meterProblems(meters: MeterAdmin): Promise<string[]> {
 
 /** Creates the meters that do not exist yet; the event names it created. */
 export async function createStripeMeters(meters: MeterAdmin): Promise<string[]> {
-  const existing = new Set<string>();
-  for await (const meter of meters.list({ status: 'active', limit: 100 })) {
-    existing.add(meter.event_name);
-  }
+  const existing = await activeMeters(meters);
   const created: string[] = [];
   for (const meter of STRIPE_METERS.filter((m) => !existing.has(m.eventName))) {
     await meters.create(meterCreateParams(meter));
     created.push(meter.eventName);
   }
   return created;
+}
+
+/** The account's active meters by event name, every page of them. */
+async function activeMeters(meters: MeterAdmin): Promise<Map<string, ListedMeter>> {
+  const active = new Map<string, ListedMeter>();
+  for await (const meter of meters.list({ status: 'active', limit: 100 })) {
+    active.set(meter.event_name, meter);
+  }
+  return active;
 }
 
 /** The meter event of a customer-day's whole total, as the API takes it. */

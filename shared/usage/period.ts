@@ -21,6 +21,14 @@ export function periodDays(period: Period): { first: string; last: string } {
   return { first: `${period.value}-01`, last };
 }
 
+/** The days of a period up to `today` (`yyyy-mm-dd`), oldest first: those that can have usage. */
+export function periodDaysUntil(period: Period, today: string): string[] {
+  const { first, last } = periodDays(period);
+  const days: string[] = [];
+  for (let day = first; day <= last && day <= today; day = addDays(day, 1)) days.push(day);
+  return days;
+}
+
 /** The day `days` after `day` (UTC), `yyyy-mm-dd`. */
 export function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
