@@ -15,7 +15,7 @@ export interface CustomerStore {
   createCustomer(customer: NewCustomer, now: Date): Promise<Customer>;
   getCustomer(customerId: string): Promise<Customer | undefined>;
   listCustomers(): Promise<Customer[]>;
-  /** Replaces the name, prefixes and budget; a NotFoundError when there is no such customer. */
+  /** Replaces the name, prefixes, budget and Stripe id; a NotFoundError when there is no such customer. */
   updateCustomer(customer: NewCustomer): Promise<Customer>;
   /** Its keys stop working at once; its links already issued run until they expire. */
   disableCustomer(customerId: string, now: Date): Promise<Customer>;
