@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 const ROOT = resolve(import.meta.dirname, '..');
 const BUILDS = join(ROOT, '.cache', 'cli');
 const MANIFEST = join(BUILDS, 'build.json');
-const ENTRY = 'cli/main.ts';
+// The CLI, and the threads `aggregate` starts (loaded by path, beside the CLI's own chunks).
+const ENTRIES = ['cli/main.ts', 'cli/aggregate-thread.ts'];
 // A build other processes may still be running from is kept this long after it is replaced.
 const OLD_BUILD_GRACE_MS = 24 * 60 * 60 * 1000;
 
@@ -42,7 +43,7 @@ export async function buildCli() {
   const dir = `build-${Date.now()}-${process.pid}`;
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: [ENTRY],
+    entryPoints: ENTRIES,
     outdir: join(BUILDS, dir),
     bundle: true,
     // Each command stays its own chunk, loaded only when it runs.

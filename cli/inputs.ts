@@ -6,6 +6,8 @@ import { UsageError } from './command.ts';
 /** One input of a command: a file, or stdin for `-`. */
 export interface Input {
   name: string;
+  /** The file's path; undefined for stdin. */
+  path?: string;
   /** Its size in bytes; undefined for stdin. */
   size?: number;
   open(): LineSource;
@@ -29,7 +31,7 @@ export async function resolveInputs(
       () => undefined,
     );
     if (size === undefined) unreadable.push(path);
-    else inputs.push({ name: path, size, open: () => createReadStream(path) });
+    else inputs.push({ name: path, path, size, open: () => createReadStream(path) });
   }
   if (unreadable.length > 0) throw new UsageError(`cannot read: ${unreadable.join(', ')}`);
   return inputs;

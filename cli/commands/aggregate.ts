@@ -1,4 +1,5 @@
-import { decompressIfGzip } from '../../shared/access-log/decompress.ts';
+import { availableParallelism } from 'node:os';
+import { decompressIfGzip, isGzipFile } from '../../shared/access-log/decompress.ts';
 import { readLines, tapChunks } from '../../shared/access-log/index.ts';
 import {
   createOfflineAttributionRules,
@@ -8,11 +9,17 @@ import { COUNTER_NAMES, UsageAggregator } from '../../shared/usage/index.ts';
 import { addCounters, emptyCounters } from '../../shared/usage/usage-counters.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { formatTable } from '../format-table.ts';
-import { resolveInputs } from '../inputs.ts';
+import { aggregateFiles } from '../aggregate-files.ts';
+import { aggregateInThreads } from '../aggregate-in-threads.ts';
+import { type Input, resolveInputs } from '../inputs.ts';
+import { type InputRejection, inputSamples, type LogTotals, logTotals } from '../log-totals.ts';
 import { mebibytes, ProgressLine } from '../progress-line.ts';
 
 // Parentheses cannot appear in a customer id, so this row never collides with a customer.
 const UNTRACKED = '(untracked)';
+const PROGRESS_EVERY_LINES = 10_000;
+/** Below this, starting threads costs more than they save. */
+const THREADS_FROM_BYTES = 16 * 1024 * 1024;
 
 const USAGE = `Usage: usage-meter aggregate [--json | --csv] [--signer <arn>]... FILE... (- reads stdin)
 
@@ -31,37 +38,34 @@ Options:
                    "untrackedByReason": {...}, "rejectedLines": N, ...}
   --csv            one row per customer, then the ${UNTRACKED} row
   --signer <arn>   the stack's signer identity (repeatable), as in SIGNER_ARNS
+  --threads <n>    threads reading uncompressed files (default: one per core, up to 4,
+                   for 16 MiB or more; each counts a share of the lines)
   (default: a table, then the count of rejected lines)`;
 
 export const aggregateCommand: Command = {
   usage: USAGE,
   async run(args, io) {
-    const { format, paths, signers } = parseAggregateArgs(args);
+    const { format, paths, signers, threads } = parseAggregateArgs(args);
     const inputs = await resolveInputs(paths, io.stdin);
     if (signers.length === 0) {
       io.stderr.write('note: no --signer given, so any authenticated requester is taken\n');
     }
-    const usage = new UsageAggregator(createOfflineAttributionRules(signers));
     const progress = new ProgressLine(io.stderr);
     const total = inputs.reduce((sum, input) => sum + (input.size ?? 0), 0);
-    let read = 0;
-    let lines = 0;
-    const show = () =>
-      `read ${mebibytes(read)}${total > 0 ? ` of ${mebibytes(total)}` : ''}, ${lines} lines`;
-    let totals: Awaited<ReturnType<UsageAggregator['totals']>>;
-    try {
-      for (const input of inputs) {
-        const source = tapChunks(input.open(), (chunk) => (read += chunk.length));
-        for await (const line of readLines(decompressIfGzip(source))) {
-          usage.add(line);
-          if (++lines % 10_000 === 0) progress.update(show());
-        }
-      }
-      totals = await usage.totals();
-    } finally {
-      usage.discard();
-    }
-    progress.update(show(), true);
+    let shown = '';
+    const onProgress = (read: number, lines: number) => {
+      shown = `read ${mebibytes(read)}${total > 0 ? ` of ${mebibytes(total)}` : ''}, ${lines} lines`;
+      progress.update(shown);
+    };
+    const files = plainFiles(inputs);
+    const threadCount = threads ?? (total >= THREADS_FROM_BYTES ? defaultThreads() : 1);
+    const totals =
+      files === undefined
+        ? await aggregateStreams(inputs, signers, onProgress)
+        : threadCount > 1
+          ? await aggregateInThreads(files, signers, threadCount, onProgress)
+          : await aggregateFiles({ paths: files, signers, thread: 0, threads: 1 }, onProgress);
+    progress.update(shown, true);
     progress.break();
     const customers = [...totals.customers].sort(([a], [b]) => (a < b ? -1 : 1));
     const untracked = [...totals.untracked.values()].reduce(addCounters, emptyCounters());
@@ -72,10 +76,14 @@ export const aggregateCommand: Command = {
             customers: Object.fromEntries(customers),
             untracked,
             untrackedByReason: Object.fromEntries(totals.untracked),
-            rejectedLines: usage.rejected,
-            duplicateRecords: usage.duplicates,
-            records: usage.records,
-            rejectionSamples: usage.samples,
+            rejectedLines: totals.rejected,
+            duplicateRecords: totals.duplicates,
+            records: totals.records,
+            rejectionSamples: totals.samples.map(({ input, line, reason }) => ({
+              file: inputs[input]?.name,
+              line,
+              reason,
+            })),
           },
           null,
           2,
@@ -93,16 +101,57 @@ export const aggregateCommand: Command = {
         ...COUNTER_NAMES.map((n) => String(counters[n])),
       ]);
       io.stdout.write(formatTable(['customer', ...COUNTER_NAMES], rows));
-      io.stdout.write(`records: ${usage.records}, rejected lines: ${usage.rejected}\n`);
+      io.stdout.write(`records: ${totals.records}, rejected lines: ${totals.rejected}\n`);
     }
     return 0;
   },
 };
 
+/** Reads the inputs as streams: stdin, or gzip files. */
+async function aggregateStreams(
+  inputs: Input[],
+  signers: string[],
+  onProgress: (read: number, lines: number) => void,
+): Promise<LogTotals> {
+  const usage = new UsageAggregator(createOfflineAttributionRules(signers));
+  try {
+    const samples: InputRejection[] = [];
+    let read = 0;
+    let lines = 0;
+    for (const [index, input] of inputs.entries()) {
+      const before = usage.samples.length;
+      const source = tapChunks(input.open(), (chunk) => (read += chunk.length));
+      for await (const line of readLines(decompressIfGzip(source))) {
+        usage.add(line);
+        if (++lines % PROGRESS_EVERY_LINES === 0) onProgress(read, lines);
+      }
+      samples.push(...inputSamples(usage.samples.slice(before), index));
+    }
+    onProgress(read, lines);
+    return await logTotals(usage, samples);
+  } finally {
+    usage.discard();
+  }
+}
+
+/** The inputs' paths when all are files other threads can read as text; else undefined. */
+function plainFiles(inputs: Input[]): string[] | undefined {
+  const paths = inputs.map((input) => input.path);
+  return paths.every((path) => path !== undefined && !isGzipFile(path))
+    ? (paths as string[])
+    : undefined;
+}
+
+/** One thread per core, up to four: each reads the whole input, so more add little. */
+function defaultThreads(): number {
+  return Math.min(availableParallelism(), 4);
+}
+
 function parseAggregateArgs(args: string[]): {
   format: 'json' | 'csv' | 'table';
   paths: string[];
   signers: string[];
+  threads: number | undefined;
 } {
   const parsed = parseCommandArgs({
     args,
@@ -110,6 +159,7 @@ function parseAggregateArgs(args: string[]): {
       json: { type: 'boolean' },
       csv: { type: 'boolean' },
       signer: { type: 'string', multiple: true },
+      threads: { type: 'string' },
     },
     strict: true,
     allowPositionals: true,
@@ -122,5 +172,14 @@ function parseAggregateArgs(args: string[]): {
     throw new UsageError(`--signer must be a role or user ARN; got ${bad.join(', ')}`);
   }
   const format = parsed.values.json ? 'json' : parsed.values.csv ? 'csv' : 'table';
-  return { format, paths: parsed.positionals, signers };
+  const threads = parsed.values.threads;
+  if (threads !== undefined && !/^([1-9]|[12][0-9]|3[0-2])$/.test(threads)) {
+    throw new UsageError(`--threads must be a whole number from 1 to 32; got ${threads}`);
+  }
+  return {
+    format,
+    paths: parsed.positionals,
+    signers,
+    threads: threads === undefined ? undefined : Number(threads),
+  };
 }

@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { LineSource } from './read-lines.ts';
@@ -26,4 +27,15 @@ export async function* decompressIfGzip(source: LineSource): AsyncGenerator<Uint
     yield* rest;
   }
   yield* Readable.from(compressed()).pipe(createGunzip()) as AsyncIterable<Uint8Array>;
+}
+
+/** Whether the file at `path` starts with gzip's magic bytes. */
+export function isGzipFile(path: string): boolean {
+  const head = Buffer.alloc(2);
+  const file = openSync(path, 'r');
+  try {
+    return readSync(file, head) === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  } finally {
+    closeSync(file);
+  }
 }

@@ -45,7 +45,8 @@ export interface UsageAggregatorOptions {
   maxRowsInMemory?: number;
 }
 
-const MAX_SAMPLES = 5;
+/** Rejected lines kept as samples, the first ones. */
+export const MAX_REJECTION_SAMPLES = 5;
 const COUNTERS = COUNTER_NAMES.length;
 /** Link rows: the counters, then the first and last request time (seconds). */
 const FIRST = COUNTERS;
@@ -146,7 +147,7 @@ export class UsageAggregator {
   /** Counts a line that is not a record; a function reason is asked only for a sample. */
   reject(line: number, reason: string | (() => string)): void {
     this.rejected++;
-    if (this.samples.length < MAX_SAMPLES) {
+    if (this.samples.length < MAX_REJECTION_SAMPLES) {
       this.samples.push({ line, reason: typeof reason === 'string' ? reason : reason() });
     }
   }

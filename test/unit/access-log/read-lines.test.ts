@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLines, type SourceLine } from '../../../shared/access-log/index.ts';
+import { readFileLinesSync } from '../../../shared/access-log/read-lines.ts';
 
 async function collect(
   chunks: Array<string | Uint8Array>,
@@ -56,5 +60,25 @@ describe('readLines', () => {
   it('reads nothing from empty input', async () => {
     expect(await collect([])).toEqual([]);
     expect(await collect(['', '\n'])).toEqual([]);
+  });
+});
+
+describe('readFileLinesSync', () => {
+  it('gives a file the lines readLines gives, across its 64 KiB reads', async () => {
+    // Multi-byte characters and line ends fall on the read boundaries; one line is over-long.
+    const parts = ['é'.repeat(32_767) + 'x\r\n', '\n', 'ü'.repeat(80_000), '\n', 'z'.repeat(300)];
+    const text = `${parts.join('')}\nlast without newline`;
+    const dir = mkdtempSync(join(tmpdir(), 'read-lines-'));
+    try {
+      const path = join(dir, 'access.log');
+      writeFileSync(path, text);
+      const lines: SourceLine[] = [];
+      readFileLinesSync(path, (line) => lines.push(line), { maxLineLength: 70_000 });
+      expect(lines).toEqual(await collect([Buffer.from(text)], 70_000));
+      expect(lines.map((line) => line.number)).toEqual([1, 3, 4, 5]);
+      expect(lines[1]).toEqual({ number: 3, overlongChars: 80_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

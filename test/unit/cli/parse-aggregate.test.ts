@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aggregateInThreads } from '../../../cli/aggregate-in-threads.ts';
 import { main } from '../../../cli/main.ts';
 import { formatAccessLogRecord } from '../../../shared/access-log/index.ts';
 import { CORPUS_DIR } from '../../helpers/corpus.ts';
@@ -197,7 +198,13 @@ describe('usage-meter aggregate', () => {
     await main(['aggregate', '--json', logFile], plain);
     const io = captureIo();
     expect(await main(['aggregate', '--json', zipped], io)).toBe(0);
-    expect(JSON.parse(io.out())).toEqual(JSON.parse(plain.out()));
+    const { rejectionSamples, ...totals } = JSON.parse(plain.out()) as {
+      rejectionSamples: Array<{ file: string }>;
+    };
+    expect(JSON.parse(io.out())).toEqual({
+      ...totals,
+      rejectionSamples: rejectionSamples.map((sample) => ({ ...sample, file: zipped })),
+    });
     const parsed = captureIo();
     await main(['parse', zipped], parsed);
     expect(parsed.out().split('\n').filter(Boolean)).toHaveLength(7);
@@ -240,5 +247,81 @@ describe('usage-meter aggregate', () => {
     );
     expect(piped.err()).not.toContain('\r');
     expect(piped.err()).not.toContain('lines');
+  });
+
+  it('counts the same with threads as with one, twins and rejections across files included', async () => {
+    // Lines of many lengths (so every thread has a share), records S3 delivered twice (far
+    // apart, and once across files), and lines that are not records, in two files.
+    const line = (i: number, customer: string, bytes: number) =>
+      formatAccessLogRecord(
+        makeRecord({
+          requestId: `TW${String(i).padStart(14, '0')}`,
+          key: `data/${'k'.repeat(i % 7)}.bin`,
+          bytesSent: bytes,
+          requestUri: presignedUri('GET', `${PATH}${'p'.repeat(i % 5)}`, customer, `L${i % 3}`),
+        }),
+      );
+    const first = Array.from({ length: 400 }, (_, i) => line(i, i % 2 ? 'acme' : 'globex', i));
+    const second = Array.from({ length: 300 }, (_, i) => line(1000 + i, 'acme', 7));
+    first.splice(150, 0, 'not a log line');
+    first.push(first[3] as string, first[4] as string, 'x'.repeat(33));
+    second.push(first[10] as string, 'bad');
+    const a = join(dir, 'threads-a.log');
+    const b = join(dir, 'threads-b.log');
+    await writeFile(a, `${first.join('\n')}\n`);
+    await writeFile(b, `${second.join('\n')}\n`);
+
+    const run = async (threads: string) => {
+      const io = captureIo();
+      expect(await main(['aggregate', '--json', '--threads', threads, a, b], io)).toBe(0);
+      return JSON.parse(io.out()) as Record<string, unknown>;
+    };
+    const one = await run('1');
+    // Bytes i of the 400 first lines: odd i for acme, even for globex; 300 × 7 more for acme.
+    expect(one).toMatchObject({
+      customers: {
+        acme: { downloadBytes: 40_000 + 2_100, downloadRequests: 500 },
+        globex: { downloadBytes: 39_800, downloadRequests: 200 },
+      },
+      records: 700,
+      duplicateRecords: 3,
+      rejectedLines: 3,
+      rejectionSamples: [
+        { file: a, line: 151, reason: expect.any(String) },
+        { file: a, line: 404, reason: expect.any(String) },
+        { file: b, line: 302, reason: expect.any(String) },
+      ],
+    });
+    expect(await run('2')).toEqual(one);
+    expect(await run('3')).toEqual(one);
+  });
+
+  it('refuses a --threads that is not a count of threads', async () => {
+    const io = captureIo();
+    expect(await main(['aggregate', '--threads', '0', '--threads', 'x', logFile], io)).toBe(2);
+    expect(io.err()).toContain('--threads must be a whole number from 1 to 32; got x');
+  });
+});
+
+describe('aggregateInThreads', () => {
+  it('reads the files again in one thread when a thread runs out of heap', async () => {
+    const log = join(dir, 'heap.log');
+    const lines = Array.from({ length: 50 }, (_, i) =>
+      formatAccessLogRecord(
+        makeRecord({
+          requestId: `HEAP${String(i).padStart(12, '0')}`,
+          bytesSent: i,
+          requestUri: presignedUri('GET', PATH, 'acme'),
+        }),
+      ),
+    );
+    await writeFile(log, `${lines.join('\n')}\n`);
+    const read = (heapMb?: { young: number; old: number }) =>
+      aggregateInThreads([log], [], 2, () => {}, heapMb);
+    const fine = await read();
+    // A heap too small to start a thread in.
+    const starved = await read({ young: 1, old: 1 });
+    expect(starved).toEqual(fine);
+    expect(fine.customers.get('acme')).toMatchObject({ downloadBytes: 1225, downloadRequests: 50 });
   });
 });
