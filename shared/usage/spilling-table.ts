@@ -1,17 +1,13 @@
-import { createReadStream, mkdtempSync, rmSync, writeSync, openSync, closeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readLines } from '../access-log/read-lines.ts';
 import { detached } from '../detached.ts';
+import { RunReader, RunWriter, type TableRow } from './spill-run.ts';
+
+export type { TableRow } from './spill-run.ts';
 
 /** How a slot of two rows with the same key combines. */
 export type Combine = 'sum' | 'min' | 'max';
-
-/** One row of the table, in key order. */
-export interface TableRow {
-  key: string;
-  values: number[];
-}
 
 const INITIAL: Record<Combine, number> = { sum: 0, min: Infinity, max: -Infinity };
 
@@ -95,41 +91,46 @@ export class SpillingTable {
    * (started afresh and never added to) are left out.
    */
   async *rows(): AsyncGenerator<TableRow> {
-    const sources: Array<AsyncIterator<TableRow> | Iterator<TableRow>> = this.#runs.map((path) =>
-      readRun(path, this.width),
-    );
-    sources.push(this.#memoryRows());
-    sources.push([...this.#setAside].sort((a, b) => compare(a.key, b.key))[Symbol.iterator]());
-    const setAsideSource = sources.length - 1;
-    const heads: Array<TableRow | undefined> = [];
-    for (const source of sources) heads.push((await source.next()).value as TableRow | undefined);
-    for (;;) {
-      let smallest: string | undefined;
-      for (const head of heads) {
-        if (head !== undefined && (smallest === undefined || head.key < smallest))
-          smallest = head.key;
-      }
-      if (smallest === undefined) return;
-      // Rows set aside come first and alone; then the rest of the key, combined.
-      while (heads[setAsideSource]?.key === smallest) {
-        yield heads[setAsideSource];
-        heads[setAsideSource] = (await sources[setAsideSource]?.next())?.value as
-          TableRow | undefined;
-      }
-      let combined: number[] | undefined;
-      for (let s = 0; s < setAsideSource; s++) {
-        while (heads[s]?.key === smallest) {
-          const row = heads[s] as TableRow;
-          if (combined === undefined) combined = row.values;
-          else if (this.#wouldPass(combined, row.values)) {
-            if (this.#hasSums(combined)) yield { key: smallest, values: combined };
-            combined = row.values;
-          } else this.#combineInto(combined, row.values);
-          heads[s] = (await sources[s]?.next())?.value as TableRow | undefined;
+    const readers = this.#runs.map((path) => new RunReader(path, this.width));
+    try {
+      const memory = this.#memoryRows();
+      const setAside = [...this.#setAside].sort((a, b) => compare(a.key, b.key)).values();
+      const sources: Array<() => TableRow | undefined> = [
+        ...readers.map((reader) => () => reader.next()),
+        () => memory.next().value as TableRow | undefined,
+        () => setAside.next().value,
+      ];
+      const setAsideSource = sources.length - 1;
+      const heads = sources.map((next) => next());
+      for (;;) {
+        let smallest: string | undefined;
+        for (const head of heads) {
+          if (head !== undefined && (smallest === undefined || head.key < smallest))
+            smallest = head.key;
         }
+        if (smallest === undefined) return;
+        // Rows set aside come first and alone; then the rest of the key, combined.
+        while (heads[setAsideSource]?.key === smallest) {
+          yield heads[setAsideSource];
+          heads[setAsideSource] = sources[setAsideSource]?.();
+        }
+        let combined: number[] | undefined;
+        for (let s = 0; s < setAsideSource; s++) {
+          while (heads[s]?.key === smallest) {
+            const row = heads[s] as TableRow;
+            if (combined === undefined) combined = row.values;
+            else if (this.#wouldPass(combined, row.values)) {
+              if (this.#hasSums(combined)) yield { key: smallest, values: combined };
+              combined = row.values;
+            } else this.#combineInto(combined, row.values);
+            heads[s] = sources[s]?.();
+          }
+        }
+        if (combined !== undefined && this.#hasSums(combined))
+          yield { key: smallest, values: combined };
       }
-      if (combined !== undefined && this.#hasSums(combined))
-        yield { key: smallest, values: combined };
+    } finally {
+      for (const reader of readers) reader.close();
     }
   }
 
@@ -150,10 +151,13 @@ export class SpillingTable {
     }
   }
 
-  /** The rows held, by sort key: sorted natively as `key<TAB>row` (a tab sorts before any key character). */
-  #sortedRows(): number[] {
-    const tagged = this.#sortKeys.map((key, row) => `${key}\t${row}`).sort();
-    return tagged.map((text) => Number(text.slice(text.lastIndexOf('\t') + 1)));
+  /** The rows held, by sort key. */
+  #sortedRows(): Int32Array {
+    const keys = this.#sortKeys;
+    const order = new Int32Array(keys.length);
+    for (let row = 0; row < order.length; row++) order[row] = row;
+    // Keys are distinct, so the comparison never ties.
+    return order.sort((a, b) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1));
   }
 
   #rowValues(row: number): number[] {
@@ -167,22 +171,13 @@ export class SpillingTable {
   #spill(): void {
     this.#directory ??= mkdtempSync(join(tmpdir(), 'usage-meter-'));
     const path = join(this.#directory, `run-${this.#runs.length}`);
-    const file = openSync(path, 'w');
+    const run = new RunWriter(path, this.width);
     try {
-      const width = this.width;
-      let batch = '';
       for (const row of this.#sortedRows()) {
-        batch += this.#sortKeys[row] as string;
-        for (let i = row * width; i < (row + 1) * width; i++) batch += `\t${this.values[i]}`;
-        batch += '\n';
-        if (batch.length > 1 << 16) {
-          writeSync(file, batch);
-          batch = '';
-        }
+        run.write(this.#sortKeys[row] as string, this.values, row * this.width);
       }
-      writeSync(file, batch);
     } finally {
-      closeSync(file);
+      run.close();
     }
     this.#runs.push(path);
     this.#keys = [];
@@ -208,15 +203,6 @@ export class SpillingTable {
 
   #hasSums(values: number[]): boolean {
     return this.#combine.some((how, i) => how === 'sum' && values[i] !== 0);
-  }
-}
-
-async function* readRun(path: string, width: number): AsyncGenerator<TableRow> {
-  for await (const line of readLines(createReadStream(path, { highWaterMark: 1 << 16 }))) {
-    if (!('text' in line)) continue;
-    const fields = line.text.split('\t');
-    if (fields.length !== width + 1) throw new Error(`a damaged spill file: ${path}`);
-    yield { key: fields[0] as string, values: fields.slice(1).map(Number) };
   }
 }
 

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RunReader, RunWriter, type TableRow } from '../../../shared/usage/spill-run.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'spill-run-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function readAll(path: string, width: number): TableRow[] {
+  const reader = new RunReader(path, width);
+  const rows: TableRow[] = [];
+  for (let row = reader.next(); row !== undefined; row = reader.next()) rows.push(row);
+  return rows;
+}
+
+describe('spill runs', () => {
+  it('read back every row as written: any key, exact values, across buffer boundaries', () => {
+    const path = join(dir, 'run');
+    const rows: TableRow[] = [
+      { key: 'CUST#acme\u00012026-11-01', values: [2 ** 53 - 1, 0, -0, 1.5] },
+      { key: 'L\u00e9nk \u{1F600} globex', values: [Infinity, -Infinity, 7, 3] },
+      // Longer than a buffer of 64 KiB, in bytes.
+      { key: 'x\u00e9'.repeat(30_000), values: [1, 2, 3, 4] },
+      ...Array.from({ length: 5000 }, (_, i) => ({ key: `link-${i}`, values: [i, i * 2, 0, 1] })),
+    ];
+    const writer = new RunWriter(path, 4);
+    const flat = rows.flatMap((row) => row.values);
+    rows.forEach((row, i) => writer.write(row.key, flat, i * 4));
+    writer.close();
+    const back = readAll(path, 4);
+    expect(back).toEqual(rows);
+    expect(Object.is(back[0]?.values[2], -0)).toBe(true);
+  });
+
+  it('reads an empty run as no rows', () => {
+    const path = join(dir, 'empty');
+    new RunWriter(path, 2).close();
+    expect(readAll(path, 2)).toEqual([]);
+  });
+
+  it('refuses a run cut short', () => {
+    const path = join(dir, 'cut');
+    const writer = new RunWriter(path, 2);
+    writer.write('a', [1, 2], 0);
+    writer.write('b', [3, 4], 0);
+    writer.close();
+    truncateSync(path, statSync(path).size - 3);
+    expect(() => readAll(path, 2)).toThrow(`a damaged spill file: ${path}`);
+  });
+});
