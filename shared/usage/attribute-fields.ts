@@ -116,9 +116,7 @@ export class FieldAttributor {
       fields.requestUriStart,
       fields.requestUriEnd,
       this.#query,
-      {
-        credentials,
-      },
+      credentials,
     );
   }
 

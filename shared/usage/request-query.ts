@@ -22,7 +22,7 @@ const LINK_PARAMETER = 'x-link-id';
 
 /**
  * Reads every `x-customer-id` and `x-link-id` of the Request-URI `text.slice(start, end)`,
- * and whether it names credentials (unless told not to look), decoding only what it needs: this runs for every line
+ * and whether it names credentials (unless `credentials` is false), decoding only what it needs: this runs for every line
  * of every log. Names are compared decoded, because S3 accepts a presigned URL whose
  * parameter names are percent-encoded differently (`x%2Dcustomer-id`): the signature
  * covers the decoded form.
@@ -32,7 +32,7 @@ export function readTrackedQuery(
   start: number,
   end: number,
   into: TrackedQuery,
-  { credentials = true }: { credentials?: boolean } = {},
+  credentials = true,
 ): TrackedQuery {
   into.customers.length = 0;
   into.links.length = 0;
@@ -53,7 +53,7 @@ export function readTrackedQuery(
   // character) can be ours: jump from one such parameter to the next.
   const first = text.charCodeAt(question + 1);
   if (first === LOWER_X || first === PERCENT) readParameter(text, question + 1, stop, into);
-  for (const opening of ['&x', '&%']) {
+  for (const opening of OPENINGS) {
     for (let at = text.indexOf(opening, question); at !== -1 && at < stop;) {
       readParameter(text, at + 1, stop, into);
       at = text.indexOf(opening, at + 1);
@@ -91,6 +91,8 @@ function readParameter(text: string, pos: number, stop: number, into: TrackedQue
 }
 
 const HTTP_VERSION = ' HTTP/1.1';
+/** How a parameter that may be ours starts after the first: `x`, or an encoded character. */
+const OPENINGS = ['&x', '&%'] as const;
 const EQUALS = 61;
 const AMPERSAND = 38;
 const PERCENT = 37;
