@@ -22,10 +22,10 @@ const LINK_PARAMETER = 'x-link-id';
 
 /**
  * Reads every `x-customer-id` and `x-link-id` of the Request-URI `text.slice(start, end)`,
- * and whether it names credentials (unless `credentials` is false), decoding only what it needs: this runs for every line
- * of every log. Names are compared decoded, because S3 accepts a presigned URL whose
- * parameter names are percent-encoded differently (`x%2Dcustomer-id`): the signature
- * covers the decoded form.
+ * and whether it names credentials (unless `credentials` is false), decoding only what it
+ * needs: this runs for every line of every log. Names are compared decoded, because S3
+ * accepts a presigned URL whose parameter names are percent-encoded differently
+ * (`x%2Dcustomer-id`): the signature covers the decoded form.
  */
 export function readTrackedQuery(
   text: string,

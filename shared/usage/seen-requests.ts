@@ -82,8 +82,14 @@ function mix(value: number): void {
   h2 = Math.imul(h2 ^ (value | 0), 2246822507);
 }
 
-/** Mixes the characters of `text` from `start` to `end` (none for a null field), then a stop. */
+/**
+ * Mixes the characters of `text` from `start` to `end` (none for a null field): their count
+ * first, so that where one field ends and the next begins is never ambiguous, then two at a
+ * time (a UTF-16 code unit has 16 bits), an odd last one alone.
+ */
 function mixRange(text: string, start: number, end: number): void {
-  for (let i = start; i < end; i++) mix(text.charCodeAt(i));
-  mix(0x10000);
+  mix(end - start);
+  let i = start;
+  for (; i + 1 < end; i += 2) mix(text.charCodeAt(i) * 0x10000 + text.charCodeAt(i + 1));
+  if (i < end) mix(text.charCodeAt(i));
 }
