@@ -1,7 +1,5 @@
 import { readFileLinesSync, type SourceLine } from '../shared/access-log/read-lines.ts';
-import { createOfflineAttributionRules } from '../shared/usage/attribution-rules.ts';
-import { UsageAggregator } from '../shared/usage/usage-aggregator.ts';
-import { type InputRejection, inputSamples, type LogTotals, logTotals } from './log-totals.ts';
+import { LogCounter, type LogTotals } from './log-totals.ts';
 
 /** Which lines of which files one thread of `aggregate` counts. */
 export interface FilesShare {
@@ -12,8 +10,6 @@ export interface FilesShare {
   threads: number;
 }
 
-const PROGRESS_EVERY_LINES = 10_000;
-
 /**
  * Reads every line of the files, without waiting between chunks, and counts the lines of
  * this thread's share; `onProgress` hears how far it has read.
@@ -22,27 +18,17 @@ export async function aggregateFiles(
   { paths, signers, thread, threads }: FilesShare,
   onProgress: (bytes: number, lines: number) => void,
 ): Promise<LogTotals> {
-  const usage = new UsageAggregator(createOfflineAttributionRules(signers));
+  const counter = new LogCounter(signers, onProgress);
   try {
-    const samples: InputRejection[] = [];
-    let bytes = 0;
-    let lines = 0;
     paths.forEach((path, input) => {
-      const before = usage.samples.length;
-      readFileLinesSync(
-        path,
-        (line) => {
-          if (isSharedLine(line, thread, threads)) usage.add(line);
-          if (++lines % PROGRESS_EVERY_LINES === 0) onProgress(bytes, lines);
-        },
-        { onChunk: (read) => (bytes += read) },
-      );
-      samples.push(...inputSamples(usage.samples.slice(before), input));
+      readFileLinesSync(path, (line) => counter.add(line, isSharedLine(line, thread, threads)), {
+        onChunk: (bytes) => counter.read(bytes),
+      });
+      counter.endInput(input);
     });
-    onProgress(bytes, lines);
-    return await logTotals(usage, samples);
+    return await counter.totals();
   } finally {
-    usage.discard();
+    counter.discard();
   }
 }
 

@@ -1,8 +1,12 @@
-import type { UntrackedReason } from '../shared/usage/attribution-rules.ts';
+import type { SourceLine } from '../shared/access-log/read-lines.ts';
+import {
+  createOfflineAttributionRules,
+  type UntrackedReason,
+} from '../shared/usage/attribution-rules.ts';
 import {
   MAX_REJECTION_SAMPLES,
   type RejectionSample,
-  type UsageAggregator,
+  UsageAggregator,
 } from '../shared/usage/usage-aggregator.ts';
 import { addCounters, emptyCounters, type UsageCounters } from '../shared/usage/usage-counters.ts';
 
@@ -22,25 +26,58 @@ export interface LogTotals {
   samples: InputRejection[];
 }
 
-/** Rejection samples of the input at `input` (its position in the command line). */
-export function inputSamples(samples: RejectionSample[], input: number): InputRejection[] {
-  return samples.map((sample) => ({ ...sample, input }));
-}
+const PROGRESS_EVERY_LINES = 10_000;
 
-/** An aggregator's totals; `samples` are its own, already tagged with their input. */
-export async function logTotals(
-  usage: UsageAggregator,
-  samples: InputRejection[],
-): Promise<LogTotals> {
-  const { customers, untracked } = await usage.totals();
-  return {
-    customers,
-    untracked,
-    records: usage.records,
-    rejected: usage.rejected,
-    duplicates: usage.duplicates,
-    samples,
-  };
+/**
+ * Counts log lines input after input with the metering rules, keeping which input each
+ * rejected line came from and telling `onProgress` how far it has read.
+ */
+export class LogCounter {
+  readonly #usage: UsageAggregator;
+  readonly #onProgress: (bytes: number, lines: number) => void;
+  readonly #samples: InputRejection[] = [];
+  #bytes = 0;
+  #lines = 0;
+
+  constructor(signers: string[], onProgress: (bytes: number, lines: number) => void) {
+    this.#usage = new UsageAggregator(createOfflineAttributionRules(signers));
+    this.#onProgress = onProgress;
+  }
+
+  /** Bytes read (before their lines are added). */
+  read(bytes: number): void {
+    this.#bytes += bytes;
+  }
+
+  /** One line read; counted unless `counted` is false (another thread counts it). */
+  add(line: SourceLine, counted = true): void {
+    if (counted) this.#usage.add(line);
+    if (++this.#lines % PROGRESS_EVERY_LINES === 0) this.#onProgress(this.#bytes, this.#lines);
+  }
+
+  /** Ends the input at `input` (its position in the command line). */
+  endInput(input: number): void {
+    const own = this.#usage.samples.slice(this.#samples.length);
+    this.#samples.push(...own.map((sample) => ({ ...sample, input })));
+  }
+
+  /** The totals of all the inputs; the counter is spent afterwards. */
+  async totals(): Promise<LogTotals> {
+    try {
+      this.#onProgress(this.#bytes, this.#lines);
+      const usage = this.#usage;
+      const { customers, untracked } = await usage.totals();
+      const { records, rejected, duplicates } = usage;
+      return { customers, untracked, records, rejected, duplicates, samples: this.#samples };
+    } finally {
+      this.#usage.discard();
+    }
+  }
+
+  /** Removes what the counting spilled to disk (`totals` does it too). */
+  discard(): void {
+    this.#usage.discard();
+  }
 }
 
 /** The totals of lines shared out between threads, as one thread reading them all gives them. */

@@ -1,23 +1,18 @@
 import { availableParallelism } from 'node:os';
 import { decompressIfGzip, isGzipFile } from '../../shared/access-log/decompress.ts';
 import { readLines, tapChunks } from '../../shared/access-log/index.ts';
-import {
-  createOfflineAttributionRules,
-  isSignerArn,
-} from '../../shared/usage/attribution-rules.ts';
-import { COUNTER_NAMES, UsageAggregator } from '../../shared/usage/index.ts';
-import { addCounters, emptyCounters } from '../../shared/usage/usage-counters.ts';
+import { isSignerArn } from '../../shared/usage/attribution-rules.ts';
+import { addCounters, COUNTER_NAMES, emptyCounters } from '../../shared/usage/usage-counters.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { formatTable } from '../format-table.ts';
 import { aggregateFiles } from '../aggregate-files.ts';
 import { aggregateInThreads } from '../aggregate-in-threads.ts';
 import { type Input, resolveInputs } from '../inputs.ts';
-import { type InputRejection, inputSamples, type LogTotals, logTotals } from '../log-totals.ts';
+import { LogCounter, type LogTotals } from '../log-totals.ts';
 import { mebibytes, ProgressLine } from '../progress-line.ts';
 
 // Parentheses cannot appear in a customer id, so this row never collides with a customer.
 const UNTRACKED = '(untracked)';
-const PROGRESS_EVERY_LINES = 10_000;
 /** Below this, starting threads costs more than they save. */
 const THREADS_FROM_BYTES = 16 * 1024 * 1024;
 
@@ -113,24 +108,16 @@ async function aggregateStreams(
   signers: string[],
   onProgress: (read: number, lines: number) => void,
 ): Promise<LogTotals> {
-  const usage = new UsageAggregator(createOfflineAttributionRules(signers));
+  const counter = new LogCounter(signers, onProgress);
   try {
-    const samples: InputRejection[] = [];
-    let read = 0;
-    let lines = 0;
     for (const [index, input] of inputs.entries()) {
-      const before = usage.samples.length;
-      const source = tapChunks(input.open(), (chunk) => (read += chunk.length));
-      for await (const line of readLines(decompressIfGzip(source))) {
-        usage.add(line);
-        if (++lines % PROGRESS_EVERY_LINES === 0) onProgress(read, lines);
-      }
-      samples.push(...inputSamples(usage.samples.slice(before), index));
+      const source = tapChunks(input.open(), (chunk) => counter.read(chunk.length));
+      for await (const line of readLines(decompressIfGzip(source))) counter.add(line);
+      counter.endInput(index);
     }
-    onProgress(read, lines);
-    return await logTotals(usage, samples);
+    return await counter.totals();
   } finally {
-    usage.discard();
+    counter.discard();
   }
 }
 
