@@ -8,6 +8,8 @@ export interface FilesShare {
   /** This thread's share, of `threads`: see `isSharedLine`. */
   thread: number;
   threads: number;
+  /** Where rows spilled to disk go (default: the system's temporary folder). */
+  spillParent?: string;
 }
 
 /**
@@ -15,10 +17,10 @@ export interface FilesShare {
  * this thread's share; `onProgress` hears how far it has read.
  */
 export async function aggregateFiles(
-  { paths, signers, thread, threads }: FilesShare,
+  { paths, signers, thread, threads, spillParent }: FilesShare,
   onProgress: (bytes: number, lines: number) => void,
 ): Promise<LogTotals> {
-  const counter = new LogCounter(signers, onProgress);
+  const counter = new LogCounter(signers, onProgress, spillParent);
   try {
     paths.forEach((path, input) => {
       readFileLinesSync(path, (line) => counter.add(line, isSharedLine(line, thread, threads)), {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { aggregateFiles, type FilesShare } from './aggregate-files.ts';
 import { combineLogTotals, type LogTotals } from './log-totals.ts';
@@ -26,8 +29,11 @@ export async function aggregateInThreads(
   onProgress: (bytes: number, lines: number) => void,
   heapMb = THREAD_HEAP_MB,
 ): Promise<LogTotals> {
+  // The threads spill into one folder that is removed here, even after a thread was stopped
+  // (or ran out of heap) before it could remove its own.
+  const spillParent = mkdtempSync(join(tmpdir(), 'usage-meter-threads-'));
   const workers = Array.from({ length: threads }, (_, thread) =>
-    startThread({ paths, signers, thread, threads }, heapMb),
+    startThread({ paths, signers, thread, threads, spillParent }, heapMb),
   );
   try {
     const parts = await Promise.all(workers.map((worker) => totalsOf(worker, onProgress)));
@@ -39,6 +45,7 @@ export async function aggregateInThreads(
     return await aggregateFiles({ paths, signers, thread: 0, threads: 1 }, onProgress);
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
+    rmSync(spillParent, { recursive: true, force: true });
   }
 }
 

@@ -39,8 +39,14 @@ export class LogCounter {
   #bytes = 0;
   #lines = 0;
 
-  constructor(signers: string[], onProgress: (bytes: number, lines: number) => void) {
-    this.#usage = new UsageAggregator(createOfflineAttributionRules(signers));
+  /** `spillParent`: where rows spilled to disk go (default: the system's temporary folder). */
+  constructor(
+    signers: string[],
+    onProgress: (bytes: number, lines: number) => void,
+    spillParent?: string,
+  ) {
+    const rules = createOfflineAttributionRules(signers);
+    this.#usage = new UsageAggregator(rules, spillParent === undefined ? {} : { spillParent });
     this.#onProgress = onProgress;
   }
 

@@ -42,8 +42,11 @@ export class SpillingTable {
   #runs: string[] = [];
   #directory: string | undefined;
   #setAside: TableRow[] = [];
+  readonly #parent: string;
 
-  constructor(combine: readonly Combine[], maxRows: number) {
+  /** Runs go to a folder of their own made inside `parent` when the first is written. */
+  constructor(combine: readonly Combine[], maxRows: number, parent = tmpdir()) {
+    this.#parent = parent;
     this.#combine = combine;
     this.width = combine.length;
     this.#maxRows = maxRows;
@@ -172,7 +175,7 @@ export class SpillingTable {
   }
 
   #spill(): void {
-    this.#directory ??= mkdtempSync(join(tmpdir(), 'usage-meter-'));
+    this.#directory ??= mkdtempSync(join(this.#parent, 'usage-meter-'));
     const path = join(this.#directory, `run-${this.#runs.length}`);
     const run = new RunWriter(path, this.width);
     try {

@@ -43,6 +43,8 @@ export interface RejectionSample {
 export interface UsageAggregatorOptions {
   /** Distinct account-days, and distinct links, held in memory before spilling to disk. */
   maxRowsInMemory?: number;
+  /** The folder spilled rows go into (in a folder of their own); default the system's. */
+  spillParent?: string;
 }
 
 /** Rejected lines kept as samples, the first ones. */
@@ -102,8 +104,9 @@ export class UsageAggregator {
     const maxRows = options.maxRowsInMemory ?? DEFAULT_MAX_ROWS;
     this.#attributor = new FieldAttributor(rules);
     const sums = COUNTER_NAMES.map((): Combine => 'sum');
-    this.#accountDays = new SpillingTable(sums, maxRows);
-    this.#links = new SpillingTable([...sums, 'min', 'max'], maxRows);
+    const { spillParent } = options;
+    this.#accountDays = new SpillingTable(sums, maxRows, spillParent);
+    this.#links = new SpillingTable([...sums, 'min', 'max'], maxRows, spillParent);
   }
 
   /** Counts one line as `readLines` gives it: a record, a rejection, or a repeat. */

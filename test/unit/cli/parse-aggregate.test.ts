@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -318,10 +319,15 @@ describe('aggregateInThreads', () => {
     await writeFile(log, `${lines.join('\n')}\n`);
     const read = (heapMb?: { young: number; old: number }) =>
       aggregateInThreads([log], [], 2, () => {}, heapMb);
+    const threadFolders = () =>
+      readdirSync(tmpdir()).filter((name) => name.startsWith('usage-meter-threads-'));
+    const before = threadFolders();
     const fine = await read();
     // A heap too small to start a thread in.
     const starved = await read({ young: 1, old: 1 });
     expect(starved).toEqual(fine);
+    // The threads' spill folder is gone, though the starved threads never cleaned up.
+    expect(threadFolders()).toEqual(before);
     expect(fine.customers.get('acme')).toMatchObject({ downloadBytes: 1225, downloadRequests: 50 });
   });
 });
