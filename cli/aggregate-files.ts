@@ -1,46 +1,54 @@
-import { readFileLinesSync, type SourceLine } from '../shared/access-log/read-lines.ts';
+import { readFileLinesSync } from '../shared/access-log/read-lines.ts';
+import { SeenRequests } from '../shared/usage/seen-requests.ts';
 import { LogCounter, type LogTotals } from './log-totals.ts';
 
-/** Which lines of which files one thread of `aggregate` counts. */
+/** What one thread of `aggregate` reads: a range of whole lines of each file. */
 export interface FilesShare {
   paths: string[];
   signers: string[];
-  /** This thread's share, of `threads`: see `isSharedLine`. */
-  thread: number;
-  threads: number;
+  /** Per file, the bytes `[start, end)` to read; the whole file when absent. */
+  ranges?: Array<[number, number]>;
+  /** The repeat check's seed, the same in every thread (random when absent). */
+  seed?: number;
+  /** Requests to take as seen already (`SeenRequests.hashes` of the threads before). */
+  seen?: Uint32Array;
   /** Where rows spilled to disk go (default: the system's temporary folder). */
   spillParent?: string;
 }
 
-/**
- * Reads every line of the files, without waiting between chunks, and counts the lines of
- * this thread's share; `onProgress` hears how far it has read.
- */
-export async function aggregateFiles(
-  { paths, signers, thread, threads, spillParent }: FilesShare,
-  onProgress: (bytes: number, lines: number) => void,
-): Promise<LogTotals> {
-  const counter = new LogCounter(signers, onProgress, spillParent);
-  try {
-    paths.forEach((path, input) => {
-      readFileLinesSync(path, (line) => counter.add(line, isSharedLine(line, thread, threads)), {
-        onChunk: (bytes) => counter.read(bytes),
-      });
-      counter.endInput(input);
-    });
-    return await counter.totals();
-  } finally {
-    counter.discard();
-  }
+/** What one share adds up, and what the threads compare. */
+export interface ShareTotals {
+  totals: LogTotals;
+  /** Per file, the lines read, empty ones included. */
+  lines: number[];
+  /** The requests counted (`SeenRequests.hashes`). */
+  seen: SeenRequests;
 }
 
 /**
- * Whether a line is the share of thread `thread` of `threads`. Every thread reads every
- * line and counts those of its share, so each line is counted by exactly one thread. The
- * share goes by the line's length: a record S3 delivered twice has the same length both
- * times, so both copies reach the same thread, and its repeat check (`SeenRequests`) counts
- * the record once, as one thread reading all lines does.
+ * Reads the lines of the files (of their ranges), without waiting between chunks, and adds
+ * them up; `onProgress` hears how far it has read.
  */
-export function isSharedLine(line: SourceLine, thread: number, threads: number): boolean {
-  return ('text' in line ? line.text.length : line.overlongChars) % threads === thread;
+export async function aggregateFiles(
+  { paths, signers, ranges, seed, seen: before, spillParent }: FilesShare,
+  onProgress: (bytes: number, lines: number) => void,
+): Promise<ShareTotals> {
+  const seen = new SeenRequests(seed);
+  if (before !== undefined) seen.addHashes(before);
+  const counter = new LogCounter(signers, onProgress, { seen, spillParent });
+  try {
+    const lines = paths.map((path, input) => {
+      const [start, end] = ranges?.[input] ?? [0, Infinity];
+      const read = readFileLinesSync(path, (line) => counter.add(line), {
+        start,
+        end,
+        onChunk: (bytes) => counter.read(bytes),
+      });
+      counter.endInput(input);
+      return read;
+    });
+    return { totals: await counter.totals(), lines, seen };
+  } finally {
+    counter.discard();
+  }
 }

@@ -1,13 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { nextLineStart } from '../shared/access-log/read-lines.ts';
+import { randomSeed } from '../shared/usage/seen-requests.ts';
 import { aggregateFiles, type FilesShare } from './aggregate-files.ts';
 import { combineLogTotals, type LogTotals } from './log-totals.ts';
 
-/** What a thread reports: how far it has read (thread 0 only), then its totals. */
+/** What a thread reports: how far it has read, then what it added up. */
 export type ThreadMessage =
-  { kind: 'progress'; bytes: number; lines: number } | { kind: 'totals'; totals: LogTotals };
+  | { kind: 'progress'; bytes: number; lines: number }
+  | { kind: 'totals'; totals: LogTotals; lines: number[]; seen: Uint32Array };
+
+type ThreadResult = Omit<Extract<ThreadMessage, { kind: 'totals' }>, 'kind'>;
 
 /**
  * Each thread's heap: a small young generation (the garbage of each chunk read dies young),
@@ -18,9 +23,14 @@ export type ThreadMessage =
 export const THREAD_HEAP_MB = { young: 4, old: 64 };
 
 /**
- * Adds up log files with `threads` threads, each counting its share of the lines
- * (`isSharedLine`): the totals, counts and samples one thread gives, in less time and
- * memory. `onProgress` hears how far the first thread has read.
+ * Adds up log files with `threads` threads, each reading a range of whole lines of every
+ * file: the totals, counts and samples one thread gives, in less time and memory.
+ * `onProgress` hears how far the threads have read, together.
+ *
+ * A record S3 delivered twice may have a copy in two threads' ranges, and both threads
+ * count it. So each thread also reports the requests it counted (their hashes, under one
+ * seed); a thread that counted one a thread before it counted too reads its ranges again,
+ * taking those threads' requests as seen: its copy is then a repeat, as for one thread.
  */
 export async function aggregateInThreads(
   paths: string[],
@@ -29,34 +39,105 @@ export async function aggregateInThreads(
   onProgress: (bytes: number, lines: number) => void,
   heapMb = THREAD_HEAP_MB,
 ): Promise<LogTotals> {
+  const ranges = paths.map((path) => lineRanges(path, threads));
   // The threads spill into one folder that is removed here, even after a thread was stopped
   // (or ran out of heap) before it could remove its own.
   const spillParent = mkdtempSync(join(tmpdir(), 'usage-meter-threads-'));
-  const workers = Array.from({ length: threads }, (_, thread) =>
-    startThread({ paths, signers, thread, threads, spillParent }, heapMb),
-  );
+  const seed = randomSeed();
+  const shares: FilesShare[] = Array.from({ length: threads }, (_, thread) => ({
+    paths,
+    signers,
+    ranges: ranges.map((fileRanges) => fileRanges[thread] as [number, number]),
+    seed,
+    spillParent,
+  }));
+  const workers: Worker[] = [];
+  const bytesRead = shares.map(() => 0);
+  const linesRead = shares.map(() => 0);
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  const run = (share: FilesShare, thread: number) => {
+    const worker = startThread(share, heapMb);
+    workers.push(worker);
+    return resultOf(worker, (bytes, lines) => {
+      bytesRead[thread] = bytes;
+      linesRead[thread] = lines;
+      onProgress(sum(bytesRead), sum(linesRead));
+    });
+  };
   try {
-    const parts = await Promise.all(workers.map((worker) => totalsOf(worker, onProgress)));
-    return combineLogTotals(parts);
+    const results = await Promise.all(shares.map(run));
+    for (let thread = 1; thread < threads; thread++) {
+      const before = results.slice(0, thread).map((result) => result.seen);
+      if (countedBefore(results[thread]?.seen as Uint32Array, before)) {
+        results[thread] = await run(
+          { ...(shares[thread] as FilesShare), seen: joined(before) },
+          thread,
+        );
+      }
+    }
+    return combineLogTotals(results.map((result, thread) => numbered(result, results, thread)));
   } catch (error) {
     if ((error as { code?: string }).code !== 'ERR_WORKER_OUT_OF_MEMORY') throw error;
     // Not seen in practice: an input whose bounded tables still outgrow a thread's heap
     // (say, very long ids on every line) is read again here, without the bound.
-    return await aggregateFiles({ paths, signers, thread: 0, threads: 1 }, onProgress);
+    return (await aggregateFiles({ paths, signers }, onProgress)).totals;
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
     rmSync(spillParent, { recursive: true, force: true });
   }
 }
 
-function totalsOf(
+/** A file cut into `parts` ranges of whole lines, `[start, end)` each (some may be empty). */
+function lineRanges(path: string, parts: number): Array<[number, number]> {
+  const size = statSync(path).size;
+  const starts = [0];
+  for (let part = 1; part < parts; part++) {
+    const at = Math.floor((size * part) / parts);
+    starts.push(Math.min(size, Math.max(starts[part - 1] as number, nextLineStart(path, at))));
+  }
+  return starts.map((start, part) => [start, starts[part + 1] ?? size]);
+}
+
+/** Whether any request of `seen` is among `before`'s (hashes as `SeenRequests` gives them). */
+function countedBefore(seen: Uint32Array, before: Uint32Array[]): boolean {
+  // 53 of the 64 bits: a rare false match only costs a thread a second reading.
+  const key = (pairs: Uint32Array, i: number) =>
+    (pairs[i] as number) * 2 ** 21 + ((pairs[i + 1] as number) >>> 11);
+  const known = new Set<number>();
+  for (const pairs of before) for (let i = 0; i < pairs.length; i += 2) known.add(key(pairs, i));
+  for (let i = 0; i < seen.length; i += 2) if (known.has(key(seen, i))) return true;
+  return false;
+}
+
+function joined(parts: Uint32Array[]): Uint32Array {
+  const all = new Uint32Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  return all;
+}
+
+/** A thread's totals with its samples' line numbers counted from the start of their file. */
+function numbered(result: ThreadResult, results: ThreadResult[], thread: number): LogTotals {
+  const linesBefore = (input: number) =>
+    results.slice(0, thread).reduce((sum, earlier) => sum + (earlier.lines[input] ?? 0), 0);
+  const samples = result.totals.samples.map((sample) => ({
+    ...sample,
+    line: sample.line + linesBefore(sample.input),
+  }));
+  return { ...result.totals, samples };
+}
+
+function resultOf(
   worker: Worker,
   onProgress: (bytes: number, lines: number) => void,
-): Promise<LogTotals> {
+): Promise<ThreadResult> {
   return new Promise((resolve, reject) => {
     worker.on('message', (message: ThreadMessage) => {
       if (message.kind === 'progress') onProgress(message.bytes, message.lines);
-      else resolve(message.totals);
+      else resolve(message);
     });
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`an aggregate thread exited (${code})`)));
@@ -64,14 +145,14 @@ function totalsOf(
 }
 
 function startThread(share: FilesShare, heapMb: typeof THREAD_HEAP_MB): Worker {
-  // The CLI runs from its build (JavaScript), or from its TypeScript through tsx.
-  const built = !import.meta.url.endsWith('.ts');
-  const entry = new URL(`./aggregate-thread.${built ? 'js' : 'ts'}`, import.meta.url);
   const resourceLimits = {
     maxYoungGenerationSizeMb: heapMb.young,
     maxOldGenerationSizeMb: heapMb.old,
   };
   const options = { workerData: share, resourceLimits };
+  // The CLI runs from its build (JavaScript), or from its TypeScript through tsx.
+  const built = !import.meta.url.endsWith('.ts');
+  const entry = new URL(`./aggregate-thread.${built ? 'js' : 'ts'}`, import.meta.url);
   if (built) return new Worker(entry, options);
   const tsx = import.meta.resolve('tsx/esm/api');
   const load = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;

@@ -3,9 +3,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { aggregateFiles, type FilesShare } from './aggregate-files.ts';
 import type { ThreadMessage } from './aggregate-in-threads.ts';
 
-const share = workerData as FilesShare;
-const post = (message: ThreadMessage) => parentPort?.postMessage(message);
-const totals = await aggregateFiles(share, (bytes, lines) => {
-  if (share.thread === 0) post({ kind: 'progress', bytes, lines });
-});
-post({ kind: 'totals', totals });
+const post = (message: ThreadMessage, transfer: ArrayBuffer[] = []) =>
+  parentPort?.postMessage(message, transfer);
+const { totals, lines, seen } = await aggregateFiles(workerData as FilesShare, (bytes, read) =>
+  post({ kind: 'progress', bytes, lines: read }),
+);
+const hashes = seen.hashes();
+post({ kind: 'totals', totals, lines, seen: hashes }, [hashes.buffer as ArrayBuffer]);

@@ -7,6 +7,7 @@ import {
   MAX_REJECTION_SAMPLES,
   type RejectionSample,
   UsageAggregator,
+  type UsageAggregatorOptions,
 } from '../shared/usage/usage-aggregator.ts';
 import { addCounters, emptyCounters, type UsageCounters } from '../shared/usage/usage-counters.ts';
 
@@ -39,14 +40,12 @@ export class LogCounter {
   #bytes = 0;
   #lines = 0;
 
-  /** `spillParent`: where rows spilled to disk go (default: the system's temporary folder). */
   constructor(
     signers: string[],
     onProgress: (bytes: number, lines: number) => void,
-    spillParent?: string,
+    options: UsageAggregatorOptions = {},
   ) {
-    const rules = createOfflineAttributionRules(signers);
-    this.#usage = new UsageAggregator(rules, spillParent === undefined ? {} : { spillParent });
+    this.#usage = new UsageAggregator(createOfflineAttributionRules(signers), options);
     this.#onProgress = onProgress;
   }
 
@@ -55,9 +54,9 @@ export class LogCounter {
     this.#bytes += bytes;
   }
 
-  /** One line read; counted unless `counted` is false (another thread counts it). */
-  add(line: SourceLine, counted = true): void {
-    if (counted) this.#usage.add(line);
+  /** Counts one line. */
+  add(line: SourceLine): void {
+    this.#usage.add(line);
     if (++this.#lines % PROGRESS_EVERY_LINES === 0) this.#onProgress(this.#bytes, this.#lines);
   }
 

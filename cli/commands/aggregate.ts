@@ -15,9 +15,9 @@ import { mebibytes, ProgressLine } from '../progress-line.ts';
 const UNTRACKED = '(untracked)';
 /**
  * Below this, starting threads costs more than they save: two threads overtake one from
- * about 150 MiB on two cores (each thread warms up on its own and reads every line).
+ * about 128 MiB on two cores (each thread starts and warms up on its own).
  */
-const THREADS_FROM_BYTES = 160 * 1024 * 1024;
+const THREADS_FROM_BYTES = 128 * 1024 * 1024;
 
 const USAGE = `Usage: usage-meter aggregate [--json | --csv] [--signer <arn>]... [--threads <n>] FILE... (- reads stdin)
 
@@ -37,7 +37,7 @@ Options:
   --csv            one row per customer, then the ${UNTRACKED} row
   --signer <arn>   the stack's signer identity (repeatable), as in SIGNER_ARNS
   --threads <n>    threads reading uncompressed files (default: one per core, up to 4,
-                   for 160 MiB or more; each counts a share of the lines)
+                   for 128 MiB or more; each reads a part of each file)
   (default: a table, then the count of rejected lines)`;
 
 export const aggregateCommand: Command = {
@@ -62,7 +62,7 @@ export const aggregateCommand: Command = {
         ? await aggregateStreams(inputs, signers, onProgress)
         : threadCount > 1
           ? await aggregateInThreads(files, signers, threadCount, onProgress)
-          : await aggregateFiles({ paths: files, signers, thread: 0, threads: 1 }, onProgress);
+          : (await aggregateFiles({ paths: files, signers }, onProgress)).totals;
     progress.update(shown, true);
     progress.break();
     const customers = [...totals.customers].sort(([a], [b]) => (a < b ? -1 : 1));

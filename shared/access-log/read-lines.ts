@@ -20,6 +20,7 @@ export function overlongReason(overlongChars: number): string {
   return `the line is too long (${overlongChars} characters)`;
 }
 const CARRIAGE_RETURN = 13;
+const NEWLINE = 10;
 
 /**
  * Splits a stream of bytes (a log object, a file, stdin) into lines with memory bounded by
@@ -50,21 +51,31 @@ export async function* readLines(
 export interface ReadFileLinesOptions extends ReadLinesOptions {
   /** Called with the size of each chunk read, before its lines. */
   onChunk?: (bytes: number) => void;
+  /** The bytes to read, `[start, end)`: whole lines (default: the whole file). */
+  start?: number;
+  end?: number;
 }
 
-/** A file's lines as `readLines` gives them, read synchronously: no wait between chunks. */
+/**
+ * A file's lines as `readLines` gives them, read synchronously: no wait between chunks.
+ * Returns how many lines it read, empty ones included.
+ */
 export function readFileLinesSync(
   path: string,
   onLine: (line: SourceLine) => void,
   options: ReadFileLinesOptions = {},
-): void {
+): number {
   const splitter = new LineSplitter(onLine, options);
   const file = openSync(path, 'r');
   try {
     // Chunks of 32 KiB: above 64 KiB the text decodes to strings V8 allocates apart, more
     // slowly; smaller ones leave less alive at each young-generation collection.
     const buffer = Buffer.allocUnsafe(1 << 15);
-    for (let read = readSync(file, buffer); read > 0; read = readSync(file, buffer)) {
+    const end = options.end ?? Infinity;
+    for (let at = options.start ?? 0; at < end;) {
+      const read = readSync(file, buffer, 0, Math.min(buffer.length, end - at), at);
+      if (read === 0) break;
+      at += read;
       options.onChunk?.(read);
       splitter.push(buffer.subarray(0, read));
     }
@@ -72,6 +83,23 @@ export function readFileLinesSync(
     closeSync(file);
   }
   splitter.end();
+  return splitter.lines;
+}
+
+/** Where the line after byte `at` of a file starts: after its next newline, or at its end. */
+export function nextLineStart(path: string, at: number): number {
+  const file = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 15);
+    for (let from = at; ; from += buffer.length) {
+      const read = readSync(file, buffer, 0, buffer.length, from);
+      const newline = buffer.subarray(0, read).indexOf(NEWLINE);
+      if (newline !== -1) return from + newline + 1;
+      if (read < buffer.length) return from + read;
+    }
+  } finally {
+    closeSync(file);
+  }
 }
 
 /** `readLines`' splitting, fed chunk by chunk, handing each line to `onLine` as it ends. */
@@ -97,6 +125,11 @@ export class LineSplitter {
       start = newline + 1;
     }
     this.#keep(text.slice(start));
+  }
+
+  /** How many lines ended so far, empty ones included. */
+  get lines(): number {
+    return this.#number;
   }
 
   /** Ends the input: its last line may have no newline. */

@@ -16,7 +16,15 @@ import type { FieldAttribution } from './attribute-fields.ts';
 export class SeenRequests {
   #slots = new Uint32Array(2 * 1024);
   #size = 0;
-  readonly #seed = randomBytes(4).readUInt32LE(0);
+  readonly #seed: number;
+
+  /**
+   * `seed`: give several the same one to compare what they saw (`hashes`, `addHashes`);
+   * otherwise a random one.
+   */
+  constructor(seed = randomSeed()) {
+    this.#seed = seed;
+  }
 
   /** Adds the request (which has a request ID); false when it was there already. */
   add(fields: MeteringFields, attribution: FieldAttribution): boolean {
@@ -45,6 +53,29 @@ export class SeenRequests {
     return this.#insert(h1 >>> 0, h2 >>> 0);
   }
 
+  /** The requests added, as pairs of 32-bit halves of their hashes (a copy). */
+  hashes(): Uint32Array {
+    const pairs = new Uint32Array(2 * this.#size);
+    let at = 0;
+    for (let i = 0; i < this.#slots.length; i += 2) {
+      const a = this.#slots[i] as number;
+      const b = this.#slots[i + 1] as number;
+      if (a !== 0 || b !== 0) {
+        pairs[at++] = a;
+        pairs[at++] = b;
+      }
+    }
+    return pairs;
+  }
+
+  /** Takes the requests another set with the same seed saw (`hashes`) as seen already. */
+  addHashes(pairs: Uint32Array): void {
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      if ((this.#size + 1) * 8 > this.#slots.length * 3) this.#grow();
+      this.#insert(pairs[i] as number, pairs[i + 1] as number);
+    }
+  }
+
   #insert(h1: number, h2: number): boolean {
     const slots = this.#slots;
     const mask = slots.length / 2 - 1;
@@ -69,6 +100,11 @@ export class SeenRequests {
       if (old[i] !== 0 || old[i + 1] !== 0) this.#insert(old[i] as number, old[i + 1] as number);
     }
   }
+}
+
+/** A seed no one outside the process can know. */
+export function randomSeed(): number {
+  return randomBytes(4).readUInt32LE(0);
 }
 
 // The hash being computed (cyrb53's two lanes), shared to spare an allocation a line.

@@ -44,7 +44,9 @@ export interface UsageAggregatorOptions {
   /** Distinct account-days, and distinct links, held in memory before spilling to disk. */
   maxRowsInMemory?: number;
   /** The folder spilled rows go into (in a folder of their own); default the system's. */
-  spillParent?: string;
+  spillParent?: string | undefined;
+  /** The repeat check: one made apart, to compare with another's or to start from it. */
+  seen?: SeenRequests;
 }
 
 /** Rejected lines kept as samples, the first ones. */
@@ -87,7 +89,7 @@ export class UsageAggregator {
   readonly #fields = new MeteringFields();
   readonly #attribution = new FieldAttribution();
   readonly #attributor: FieldAttributor;
-  readonly #seen = new SeenRequests();
+  readonly #seen: SeenRequests;
   readonly #accountDays: SpillingTable;
   readonly #links: SpillingTable;
   /** Customer id (or untracked reason) → day → row of #accountDays, for the rows in memory. */
@@ -105,6 +107,7 @@ export class UsageAggregator {
     this.#attributor = new FieldAttributor(rules);
     const sums = COUNTER_NAMES.map((): Combine => 'sum');
     const { spillParent } = options;
+    this.#seen = options.seen ?? new SeenRequests();
     this.#accountDays = new SpillingTable(sums, maxRows, spillParent);
     this.#links = new SpillingTable([...sums, 'min', 'max'], maxRows, spillParent);
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLines, type SourceLine } from '../../../shared/access-log/index.ts';
-import { readFileLinesSync } from '../../../shared/access-log/read-lines.ts';
+import { nextLineStart, readFileLinesSync } from '../../../shared/access-log/read-lines.ts';
 
 async function collect(
   chunks: Array<string | Uint8Array>,
@@ -77,6 +77,37 @@ describe('readFileLinesSync', () => {
       expect(lines).toEqual(await collect([Buffer.from(text)], 70_000));
       expect(lines.map((line) => line.number)).toEqual([1, 3, 4, 5]);
       expect(lines[1]).toEqual({ number: 3, overlongChars: 80_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('nextLineStart and ranges of a file', () => {
+  it('cuts a file into ranges of whole lines that read as the whole file', () => {
+    const text = ['a', 'ü'.repeat(40_000), '', 'b\r', 'é€', 'last'].join('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'read-lines-'));
+    try {
+      const path = join(dir, 'access.log');
+      writeFileSync(path, text);
+      const bytes = Buffer.from(text);
+      const size = bytes.length;
+      const whole: SourceLine[] = [];
+      const count = readFileLinesSync(path, (line) => whole.push(line));
+      expect(count).toBe(6);
+      for (let at = 0; at <= size; at += 997) {
+        const cut = nextLineStart(path, at);
+        // Just after the first newline at or after `at`, or the file's end if there is none.
+        const newline = bytes.indexOf(10, at);
+        expect(cut).toBe(newline === -1 ? size : newline + 1);
+        const lines: SourceLine[] = [];
+        const first = readFileLinesSync(path, (line) => lines.push(line), { start: 0, end: cut });
+        readFileLinesSync(path, (line) => lines.push({ ...line, number: line.number + first }), {
+          start: cut,
+          end: size,
+        });
+        expect(lines).toEqual(whole);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

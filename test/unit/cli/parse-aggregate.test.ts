@@ -297,6 +297,42 @@ describe('usage-meter aggregate', () => {
     expect(await run('3')).toEqual(one);
   });
 
+  it('counts the same with threads as with one on small, empty and CRLF files', async () => {
+    const line = (i: number) =>
+      formatAccessLogRecord(
+        makeRecord({
+          requestId: `SM${String(i).padStart(14, '0')}`,
+          bytesSent: 100 + i,
+          requestUri: presignedUri('GET', PATH, i % 2 ? 'acme' : 'globex'),
+        }),
+      );
+    const crlf = join(dir, 'crlf.log');
+    const tiny = join(dir, 'tiny.log');
+    const empty = join(dir, 'empty.log');
+    // CRLF, a repeat, a bad line, and no newline at the end.
+    await writeFile(crlf, [line(0), line(1), line(0), 'bad', line(2)].join('\r\n'));
+    await writeFile(tiny, `${line(3)}\n`);
+    await writeFile(empty, '');
+    const run = async (threads: string) => {
+      const io = captureIo();
+      const code = await main(['aggregate', '--json', '--threads', threads, crlf, empty, tiny], io);
+      expect(code).toBe(0);
+      return JSON.parse(io.out()) as Record<string, unknown>;
+    };
+    const one = await run('1');
+    expect(one).toMatchObject({
+      customers: {
+        acme: { downloadBytes: 101 + 103, downloadRequests: 2 },
+        globex: { downloadBytes: 100 + 102, downloadRequests: 2 },
+      },
+      records: 4,
+      duplicateRecords: 1,
+      rejectedLines: 1,
+      rejectionSamples: [{ file: crlf, line: 4, reason: expect.any(String) }],
+    });
+    for (const threads of ['2', '3', '7']) expect(await run(threads)).toEqual(one);
+  });
+
   it('refuses a --threads that is not a count of threads', async () => {
     const io = captureIo();
     expect(await main(['aggregate', '--threads', '0', '--threads', 'x', logFile], io)).toBe(2);

@@ -6,6 +6,7 @@ import { addRecords, collect } from '../../helpers/aggregate.ts';
 import { createOfflineAttributionRules } from '../../../shared/usage/attribution-rules.ts';
 import { makeRecord, presignedUri } from '../../helpers/records.ts';
 import { SIGNER_ROLE } from '../../helpers/rules.ts';
+import { SeenRequests } from '../../../shared/usage/seen-requests.ts';
 
 const PATH = '/usage-meter-content/a.bin';
 
@@ -145,5 +146,30 @@ describe('UsageAggregator', () => {
     small.discard();
     large.discard();
     expect(readdirSync(tmpdir()).filter((name) => spilled.includes(name))).toEqual([]);
+  });
+
+  it('takes the requests another aggregator saw as seen, when their repeat checks share a seed', async () => {
+    const rules = createOfflineAttributionRules([SIGNER_ROLE]);
+    const record = makeRecord({ bytesSent: 10, requestUri: presignedUri('GET', PATH, 'acme') });
+    const other = makeRecord({
+      requestId: 'OTHER0000000000',
+      bytesSent: 5,
+      requestUri: presignedUri('GET', PATH, 'acme'),
+    });
+    const first = new SeenRequests(42);
+    addRecords(new UsageAggregator(rules, { seen: first }), [record]);
+
+    const later = new SeenRequests(42);
+    later.addHashes(first.hashes());
+    const usage = addRecords(new UsageAggregator(rules, { seen: later }), [record, other]);
+    expect(usage.duplicates).toBe(1);
+    expect((await usage.totals()).customers.get('acme')?.downloadBytes).toBe(5);
+
+    // Under another seed the same request is not recognised: the hashes only compare so.
+    const unseeded = new SeenRequests(7);
+    unseeded.addHashes(first.hashes());
+    const apart = addRecords(new UsageAggregator(rules, { seen: unseeded }), [record]);
+    expect(apart.duplicates).toBe(0);
+    expect(first.hashes()).toHaveLength(2);
   });
 });
