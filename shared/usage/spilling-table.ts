@@ -10,6 +10,8 @@ export type { TableRow } from './spill-run.ts';
 export type Combine = 'sum' | 'min' | 'max';
 
 const INITIAL: Record<Combine, number> = { sum: 0, min: Infinity, max: -Infinity };
+/** Row numbers below this fit beside a 32-bit key prefix in one exact float: 2^21. */
+const ROW_NUMBERS = 2 ** 21;
 
 /**
  * Rows of numbers by string key, added to in place, in bounded memory: once `maxRows` keys
@@ -157,13 +159,34 @@ export class SpillingTable {
     }
   }
 
-  /** The rows held, by sort key. */
+  /**
+   * The rows held, by sort key. Sorted first natively as numbers, each its key's first two
+   * UTF-16 code units above its row number, then by whole key within each run of rows whose
+   * first two code units tie: far fewer string comparisons than a sort by whole key.
+   */
   #sortedRows(): Int32Array {
     const keys = this.#sortKeys;
-    const order = new Int32Array(keys.length);
-    for (let row = 0; row < order.length; row++) order[row] = row;
-    // Keys are distinct, so the comparison never ties.
-    return order.sort((a, b) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1));
+    const rows = keys.length;
+    const byKey = (a: number, b: number) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1);
+    if (rows > ROW_NUMBERS) return Int32Array.from(keys.keys()).sort(byKey);
+    const tagged = new Float64Array(rows);
+    for (let row = 0; row < rows; row++) {
+      const key = keys[row] as string;
+      // A missing code unit counts as 0 and ties with U+0000; the whole key then decides.
+      const prefix = (key.charCodeAt(0) || 0) * 0x10000 + (key.charCodeAt(1) || 0);
+      tagged[row] = prefix * ROW_NUMBERS + row;
+    }
+    tagged.sort();
+    const order = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) order[i] = (tagged[i] as number) % ROW_NUMBERS;
+    for (let start = 0; start < rows;) {
+      const prefix = Math.floor((tagged[start] as number) / ROW_NUMBERS);
+      let end = start + 1;
+      while (end < rows && Math.floor((tagged[end] as number) / ROW_NUMBERS) === prefix) end++;
+      if (end - start > 1) order.subarray(start, end).sort(byKey);
+      start = end;
+    }
+    return order;
   }
 
   #rowValues(row: number): number[] {

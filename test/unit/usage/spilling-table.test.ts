@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { SpillingTable } from '../../../shared/usage/spilling-table.ts';
+
+async function keysOf(table: SpillingTable): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const { key } of table.rows()) keys.push(key);
+  return keys;
+}
+
+describe('SpillingTable', () => {
+  it("gives its rows in JavaScript's string order, whatever the keys, in memory and spilled", async () => {
+    // Keys that tie on their first two code units, are one unit long, hold U+0000, or high
+    // code units and surrogate pairs; in a shuffled order.
+    const keys = ['', 'a', 'a\u0000', 'a\u0000b', 'ab', 'abc', 'abd', 'aB', '\uffff', '\u{1F600}x'];
+    for (let i = 0; i < 300; i++) keys.push(`L${(i * 7919) % 1000}-${i % 3}`, `CUST#c${i % 17}`);
+    const unique = [...new Set(keys)];
+    const shuffled = unique.map((key, i) => [key, (i * 104_729) % 997] as const);
+    shuffled.sort((a, b) => a[1] - b[1]);
+    for (const maxRows of [8, 10_000]) {
+      const table = new SpillingTable(['sum'], maxRows);
+      try {
+        for (const [key] of shuffled) {
+          const row = table.find(key) ?? table.insert(key);
+          table.values[row] = (table.values[row] as number) + 1;
+        }
+        expect(await keysOf(table)).toEqual([...unique].sort());
+      } finally {
+        table.discard();
+      }
+    }
+  });
+});
