@@ -17,7 +17,7 @@ export async function* decompressIfGzip(source: LineSource): AsyncGenerator<Uint
   if (first.done === true) return;
   const rest = { [Symbol.asyncIterator]: () => iterator } as AsyncIterable<Uint8Array | string>;
   const head = first.value;
-  if (typeof head === 'string' || head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) {
+  if (typeof head === 'string' || !startsWithGzipMagic(head)) {
     yield head;
     yield* rest;
     return;
@@ -34,8 +34,12 @@ export function isGzipFile(path: string): boolean {
   const head = Buffer.alloc(2);
   const file = openSync(path, 'r');
   try {
-    return readSync(file, head) === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+    return readSync(file, head) === 2 && startsWithGzipMagic(head);
   } finally {
     closeSync(file);
   }
+}
+
+function startsWithGzipMagic(bytes: Uint8Array): boolean {
+  return bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
 }

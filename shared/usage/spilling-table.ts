@@ -167,7 +167,7 @@ export class SpillingTable {
   #sortedRows(): Int32Array {
     const keys = this.#sortKeys;
     const rows = keys.length;
-    const byKey = (a: number, b: number) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1);
+    const byKey = (a: number, b: number) => compare(keys[a] as string, keys[b] as string);
     if (rows > ROW_NUMBERS) return Int32Array.from(keys.keys()).sort(byKey);
     const tagged = new Float64Array(rows);
     for (let row = 0; row < rows; row++) {
