@@ -66,13 +66,12 @@ export async function aggregateInThreads(
   };
   try {
     const results = await Promise.all(shares.map(run));
+    const counted = new CountedRequests();
     for (let thread = 1; thread < threads; thread++) {
-      const before = results.slice(0, thread).map((result) => result.seen);
-      if (countedBefore(results[thread]?.seen as Uint32Array, before)) {
-        results[thread] = await run(
-          { ...(shares[thread] as FilesShare), seen: joined(before) },
-          thread,
-        );
+      counted.add(results[thread - 1]?.seen as Uint32Array);
+      if (counted.meets(results[thread]?.seen as Uint32Array)) {
+        const seen = joined(results.slice(0, thread).map((result) => result.seen));
+        results[thread] = await run({ ...(shares[thread] as FilesShare), seen }, thread);
       }
     }
     return combineLogTotals(results.map((result, thread) => numbered(result, results, thread)));
@@ -98,15 +97,25 @@ function lineRanges(path: string, parts: number): Array<[number, number]> {
   return starts.map((start, part) => [start, starts[part + 1] ?? size]);
 }
 
-/** Whether any request of `seen` is among `before`'s (hashes as `SeenRequests` gives them). */
-function countedBefore(seen: Uint32Array, before: Uint32Array[]): boolean {
-  // 53 of the 64 bits: a rare false match only costs a thread a second reading.
-  const key = (pairs: Uint32Array, i: number) =>
-    (pairs[i] as number) * 2 ** 21 + ((pairs[i + 1] as number) >>> 11);
-  const known = new Set<number>();
-  for (const pairs of before) for (let i = 0; i < pairs.length; i += 2) known.add(key(pairs, i));
-  for (let i = 0; i < seen.length; i += 2) if (known.has(key(seen, i))) return true;
-  return false;
+/** The requests the threads before one counted, to tell whether it counted one too. */
+class CountedRequests {
+  readonly #keys = new Set<number>();
+
+  /** Adds a thread's requests (hashes as `SeenRequests` gives them). */
+  add(pairs: Uint32Array): void {
+    for (let i = 0; i < pairs.length; i += 2) this.#keys.add(key(pairs, i));
+  }
+
+  /** Whether any of a thread's requests is among them. */
+  meets(pairs: Uint32Array): boolean {
+    for (let i = 0; i < pairs.length; i += 2) if (this.#keys.has(key(pairs, i))) return true;
+    return false;
+  }
+}
+
+/** 53 of a hash's 64 bits: a rare false match only costs a thread a second reading. */
+function key(pairs: Uint32Array, i: number): number {
+  return (pairs[i] as number) * 2 ** 21 + ((pairs[i + 1] as number) >>> 11);
 }
 
 function joined(parts: Uint32Array[]): Uint32Array {

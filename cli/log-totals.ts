@@ -66,20 +66,16 @@ export class LogCounter {
     this.#samples.push(...own.map((sample) => ({ ...sample, input })));
   }
 
-  /** The totals of all the inputs; the counter is spent afterwards. */
+  /** The totals of all the inputs. */
   async totals(): Promise<LogTotals> {
-    try {
-      this.#onProgress(this.#bytes, this.#lines);
-      const usage = this.#usage;
-      const { customers, untracked } = await usage.totals();
-      const { records, rejected, duplicates } = usage;
-      return { customers, untracked, records, rejected, duplicates, samples: this.#samples };
-    } finally {
-      this.#usage.discard();
-    }
+    this.#onProgress(this.#bytes, this.#lines);
+    const usage = this.#usage;
+    const { customers, untracked } = await usage.totals();
+    const { records, rejected, duplicates } = usage;
+    return { customers, untracked, records, rejected, duplicates, samples: this.#samples };
   }
 
-  /** Removes what the counting spilled to disk (`totals` does it too). */
+  /** Removes what the counting spilled to disk. */
   discard(): void {
     this.#usage.discard();
   }

@@ -132,7 +132,7 @@ function plainFiles(inputs: Input[]): string[] | undefined {
     : undefined;
 }
 
-/** One thread per core, up to four: each reads the whole input, so more add little. */
+/** One thread per core, up to four: each thread's heap adds to the process's memory. */
 function defaultThreads(): number {
   return Math.min(availableParallelism(), 4);
 }
