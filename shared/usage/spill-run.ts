@@ -41,6 +41,37 @@ export class RunWriter {
     this.#used = at;
   }
 
+  /** Appends a row whose key is the UTF-16 code units `[start, end)` of `units`. */
+  writeUnits(
+    units: Uint16Array,
+    start: number,
+    end: number,
+    values: ArrayLike<number>,
+    offset: number,
+  ): void {
+    const most = 4 + (end - start) + 8 * this.#width;
+    if (this.#used + most > this.#buffer.length) {
+      this.#flush();
+      if (most > this.#buffer.length) this.#buffer = Buffer.allocUnsafe(most);
+    }
+    // ASCII (ids, dates) is its own UTF-8: copied unit by unit, with no string made.
+    const buffer = this.#buffer;
+    let at = this.#used + 4;
+    for (let i = start; i < end; i++, at++) {
+      const unit = units[i] as number;
+      if (unit >= 0x80) {
+        this.write(unitsToString(units, start, end), values, offset);
+        return;
+      }
+      buffer[at] = unit;
+    }
+    buffer.writeUInt32LE(end - start, this.#used);
+    for (let i = 0; i < this.#width; i++, at += 8) {
+      buffer.writeDoubleLE(values[offset + i] as number, at);
+    }
+    this.#used = at;
+  }
+
   close(): void {
     try {
       this.#flush();
@@ -123,3 +154,12 @@ export class RunReader {
 }
 
 const BUFFER_BYTES = 1 << 16;
+
+/** The string of the UTF-16 code units `[start, end)`, made a bounded number at a time. */
+export function unitsToString(units: Uint16Array, start: number, end: number): string {
+  let text = '';
+  for (let at = start; at < end; at += 4096) {
+    text += String.fromCharCode(...units.subarray(at, Math.min(end, at + 4096)));
+  }
+  return text;
+}

@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detached } from '../detached.ts';
-import { RunReader, RunWriter, type TableRow } from './spill-run.ts';
+import { RunReader, RunWriter, type TableRow, unitsToString } from './spill-run.ts';
 
 export type { TableRow } from './spill-run.ts';
 
@@ -38,9 +37,14 @@ export class SpillingTable {
   generation = 0;
   readonly #combine: readonly Combine[];
   readonly #maxRows: number;
-  #keys: string[] = [];
-  #sortKeys: string[] = [];
-  #index = new Map<string, number>();
+  /**
+   * The keys held, as UTF-16 code units one after another, and not as strings: a string per
+   * row would outlive many young-generation collections, each copying it again.
+   */
+  readonly #keys = new KeyArena();
+  /** Open addressing over the rows held, by the hash of their keys: row + 1, 0 when free. */
+  #slots: Int32Array;
+  #rows = 0;
   #runs: string[] = [];
   #directory: string | undefined;
   #setAside: TableRow[] = [];
@@ -53,29 +57,36 @@ export class SpillingTable {
     this.width = combine.length;
     this.#maxRows = maxRows;
     this.values = new Float64Array(Math.min(maxRows, 1024) * this.width);
+    this.#slots = new Int32Array(slotsFor(Math.min(maxRows, 1024)));
   }
 
   /** The row of `key` among the rows held in memory, if it is there. */
   find(key: string): number | undefined {
-    return this.#index.get(key);
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
+      const held = slots[i] as number;
+      if (held === 0) return undefined;
+      if (this.#keys.isKey(held - 1, key)) return held - 1;
+    }
   }
 
   /**
-   * A new row for `key` (not held yet), placed by `sortKey` when rows are read; it may first
-   * write the rows held to a run, which voids the row numbers held before (`generation`).
+   * A new row for `key` (not held yet), placed by `key` followed by `sortTail` when rows are
+   * read; it may first write the rows held to a run, which voids the row numbers held before
+   * (`generation`).
    */
-  insert(key: string, sortKey: string = key): number {
-    if (this.#keys.length === this.#maxRows) this.#spill();
-    const row = this.#keys.length;
-    const own = detached(key);
-    this.#keys.push(own);
-    this.#sortKeys.push(sortKey === key ? own : detached(sortKey));
-    this.#index.set(own, row);
-    if ((row + 1) * this.width > this.values.length) {
+  insert(key: string, sortTail = ''): number {
+    if (this.#rows === this.#maxRows) this.#spill();
+    const row = this.#rows++;
+    this.#keys.add(key, sortTail);
+    if (this.#rows * this.width > this.values.length) {
       const grown = new Float64Array(Math.min(this.values.length * 2, this.#maxRows * this.width));
       grown.set(this.values);
       this.values = grown;
     }
+    if (slotsFor(this.#rows) > this.#slots.length) this.#reindex(slotsFor(this.#rows));
+    else this.#place(row, hashOf(key));
     for (let i = 0; i < this.width; i++) {
       this.values[row * this.width + i] = INITIAL[this.#combine[i] as Combine];
     }
@@ -84,7 +95,7 @@ export class SpillingTable {
 
   /** Keeps a row's values apart as a row of their own and starts the row afresh. */
   setAside(row: number): void {
-    this.#setAside.push({ key: this.#sortKeys[row] as string, values: this.#rowValues(row) });
+    this.#setAside.push({ key: this.#keys.sortKey(row), values: this.#rowValues(row) });
     for (let i = 0; i < this.width; i++) {
       this.values[row * this.width + i] = INITIAL[this.#combine[i] as Combine];
     }
@@ -147,35 +158,28 @@ export class SpillingTable {
     if (this.#directory !== undefined) rmSync(this.#directory, { recursive: true, force: true });
     this.#directory = undefined;
     this.#runs = [];
-    this.#keys = [];
-    this.#sortKeys = [];
-    this.#index = new Map();
+    this.#empty();
     this.#setAside = [];
   }
 
   *#memoryRows(): Iterator<TableRow> {
     for (const row of this.#sortedRows()) {
-      yield { key: this.#sortKeys[row] as string, values: this.#rowValues(row) };
+      yield { key: this.#keys.sortKey(row), values: this.#rowValues(row) };
     }
   }
 
   /**
    * The rows held, by sort key. Sorted first natively as numbers, each its key's first two
    * UTF-16 code units above its row number, then by whole key within each run of rows whose
-   * first two code units tie: far fewer string comparisons than a sort by whole key.
+   * first two code units tie: far fewer key comparisons than a sort by whole key.
    */
   #sortedRows(): Int32Array {
-    const keys = this.#sortKeys;
-    const rows = keys.length;
-    const byKey = (a: number, b: number) => compare(keys[a] as string, keys[b] as string);
-    if (rows > ROW_NUMBERS) return Int32Array.from(keys.keys()).sort(byKey);
+    const keys = this.#keys;
+    const rows = this.#rows;
+    const byKey = (a: number, b: number) => keys.compare(a, b);
+    if (rows > ROW_NUMBERS) return Int32Array.from({ length: rows }, (_, row) => row).sort(byKey);
     const tagged = new Float64Array(rows);
-    for (let row = 0; row < rows; row++) {
-      const key = keys[row] as string;
-      // A missing code unit counts as 0 and ties with U+0000; the whole key then decides.
-      const prefix = (key.charCodeAt(0) || 0) * 0x10000 + (key.charCodeAt(1) || 0);
-      tagged[row] = prefix * ROW_NUMBERS + row;
-    }
+    for (let row = 0; row < rows; row++) tagged[row] = keys.prefix(row) * ROW_NUMBERS + row;
     tagged.sort();
     const order = new Int32Array(rows);
     for (let i = 0; i < rows; i++) order[i] = (tagged[i] as number) % ROW_NUMBERS;
@@ -203,16 +207,34 @@ export class SpillingTable {
     const run = new RunWriter(path, this.width);
     try {
       for (const row of this.#sortedRows()) {
-        run.write(this.#sortKeys[row] as string, this.values, row * this.width);
+        const [start, end] = this.#keys.sortKeyRange(row);
+        run.writeUnits(this.#keys.units, start, end, this.values, row * this.width);
       }
     } finally {
       run.close();
     }
     this.#runs.push(path);
-    this.#keys = [];
-    this.#sortKeys = [];
-    this.#index = new Map();
+    this.#empty();
     this.generation++;
+  }
+
+  #empty(): void {
+    this.#rows = 0;
+    this.#keys.clear();
+    this.#slots.fill(0);
+  }
+
+  #place(row: number, hash: number): void {
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    let i = hash & mask;
+    while (slots[i] !== 0) i = (i + 1) & mask;
+    slots[i] = row + 1;
+  }
+
+  #reindex(size: number): void {
+    this.#slots = new Int32Array(size);
+    for (let row = 0; row < this.#rows; row++) this.#place(row, this.#keys.hash(row));
   }
 
   #combineInto(into: number[], from: number[]): void {
@@ -237,4 +259,109 @@ export class SpillingTable {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Hash slots for `rows` rows: a power of two, at most half full (probes stay short). */
+function slotsFor(rows: number): number {
+  return 2 ** Math.max(4, Math.ceil(Math.log2(rows * 2)));
+}
+
+/** FNV-1a over a string's UTF-16 code units, read where it lies (no copy). */
+function hashOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
+/**
+ * Keys one after another as UTF-16 code units: per row its key, then the tail that sorts
+ * with it. Compared, hashed and written out where they lie; a string only for the few rows
+ * read back from memory.
+ */
+class KeyArena {
+  units = new Uint16Array(1 << 14);
+  /** Per row: where its key starts, where its key ends, where its tail ends. */
+  #bounds = new Int32Array(3 * 1024);
+  #rows = 0;
+  #used = 0;
+
+  add(key: string, tail: string): void {
+    const start = this.#used;
+    const end = start + key.length + tail.length;
+    if (end > this.units.length) {
+      const grown = new Uint16Array(Math.max(end, 2 * this.units.length));
+      grown.set(this.units.subarray(0, start));
+      this.units = grown;
+    }
+    if (3 * (this.#rows + 1) > this.#bounds.length) {
+      const grown = new Int32Array(2 * this.#bounds.length);
+      grown.set(this.#bounds);
+      this.#bounds = grown;
+    }
+    const units = this.units;
+    for (let i = 0; i < key.length; i++) units[start + i] = key.charCodeAt(i);
+    const keyEnd = start + key.length;
+    for (let i = 0; i < tail.length; i++) units[keyEnd + i] = tail.charCodeAt(i);
+    const at = 3 * this.#rows++;
+    this.#bounds[at] = start;
+    this.#bounds[at + 1] = keyEnd;
+    this.#bounds[at + 2] = end;
+    this.#used = end;
+  }
+
+  /** Whether row's key is `key`. */
+  isKey(row: number, key: string): boolean {
+    const start = this.#bounds[3 * row] as number;
+    if ((this.#bounds[3 * row + 1] as number) - start !== key.length) return false;
+    const units = this.units;
+    for (let i = 0; i < key.length; i++) if (units[start + i] !== key.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /** `hashOf` the row's key. */
+  hash(row: number): number {
+    const units = this.units;
+    let hash = 0x811c9dc5;
+    for (let i = this.#bounds[3 * row] as number; i < (this.#bounds[3 * row + 1] as number); i++) {
+      hash = Math.imul(hash ^ (units[i] as number), 0x01000193);
+    }
+    return hash >>> 0;
+  }
+
+  /** The row's sort key (key and tail): `[start, end)` of `units`. */
+  sortKeyRange(row: number): [number, number] {
+    return [this.#bounds[3 * row] as number, this.#bounds[3 * row + 2] as number];
+  }
+
+  sortKey(row: number): string {
+    const [start, end] = this.sortKeyRange(row);
+    return unitsToString(this.units, start, end);
+  }
+
+  /** The row's first two code units as one number (a missing one counts as 0). */
+  prefix(row: number): number {
+    const [start, end] = this.sortKeyRange(row);
+    const first = start < end ? (this.units[start] as number) : 0;
+    const second = start + 1 < end ? (this.units[start + 1] as number) : 0;
+    return first * 0x10000 + second;
+  }
+
+  /** Two rows' sort keys in JavaScript's string order (by code unit). */
+  compare(a: number, b: number): number {
+    const units = this.units;
+    let i = this.#bounds[3 * a] as number;
+    let j = this.#bounds[3 * b] as number;
+    const aEnd = this.#bounds[3 * a + 2] as number;
+    const bEnd = this.#bounds[3 * b + 2] as number;
+    for (; i < aEnd && j < bEnd; i++, j++) {
+      const difference = (units[i] as number) - (units[j] as number);
+      if (difference !== 0) return difference;
+    }
+    return aEnd - i - (bEnd - j);
+  }
+
+  clear(): void {
+    this.#rows = 0;
+    this.#used = 0;
+  }
 }

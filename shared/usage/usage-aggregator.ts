@@ -258,7 +258,7 @@ export class UsageAggregator {
     const both = `${linkId} ${customerId}`;
     const other = row === undefined ? undefined : table.find(both);
     if (other !== undefined) return other;
-    const created = table.insert(row === undefined ? linkId : both, both);
+    const created = row === undefined ? table.insert(linkId, ` ${customerId}`) : table.insert(both);
     if (table.generation !== this.#linkGeneration) {
       this.#linkCustomers = [];
       this.#linkGeneration = table.generation;

@@ -29,4 +29,29 @@ describe('SpillingTable', () => {
       }
     }
   });
+
+  it('holds one row per key, found again without spilling, and sorts it by key and tail', async () => {
+    const table = new SpillingTable(['sum'], 2);
+    try {
+      for (let i = 0; i < 50; i++) {
+        for (const [key, tail] of [
+          ['link-b', ' zed'],
+          ['link-a', ' acme'],
+        ] as const) {
+          const row = table.find(key) ?? table.insert(key, tail);
+          table.values[row] = (table.values[row] as number) + i;
+        }
+      }
+      expect(table.generation).toBe(0);
+      expect(table.find('link-a zed')).toBeUndefined();
+      const rows: Array<[string, number]> = [];
+      for await (const { key, values } of table.rows()) rows.push([key, values[0] as number]);
+      expect(rows).toEqual([
+        ['link-a acme', 1225],
+        ['link-b zed', 1225],
+      ]);
+    } finally {
+      table.discard();
+    }
+  });
 });
