@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { nextLineStart } from '../shared/access-log/read-lines.ts';
-import { randomSeed } from '../shared/usage/seen-requests.ts';
+import { randomSeed, SeenRequests } from '../shared/usage/seen-requests.ts';
 import { aggregateFiles, type FilesShare } from './aggregate-files.ts';
 import { combineLogTotals, type LogTotals } from './log-totals.ts';
 
@@ -66,10 +66,11 @@ export async function aggregateInThreads(
   };
   try {
     const results = await Promise.all(shares.map(run));
-    const counted = new CountedRequests();
+    // The requests the threads before each one counted, to tell whether it counted one too.
+    const counted = new SeenRequests(seed);
     for (let thread = 1; thread < threads; thread++) {
-      counted.add(results[thread - 1]?.seen as Uint32Array);
-      if (counted.meets(results[thread]?.seen as Uint32Array)) {
+      counted.addHashes(results[thread - 1]?.seen as Uint32Array);
+      if (counted.includesAny(results[thread]?.seen as Uint32Array)) {
         const seen = joined(results.slice(0, thread).map((result) => result.seen));
         results[thread] = await run({ ...(shares[thread] as FilesShare), seen }, thread);
       }
@@ -95,27 +96,6 @@ function lineRanges(path: string, parts: number): Array<[number, number]> {
     starts.push(Math.min(size, Math.max(starts[part - 1] as number, nextLineStart(path, at))));
   }
   return starts.map((start, part) => [start, starts[part + 1] ?? size]);
-}
-
-/** The requests the threads before one counted, to tell whether it counted one too. */
-class CountedRequests {
-  readonly #keys = new Set<number>();
-
-  /** Adds a thread's requests (hashes as `SeenRequests` gives them). */
-  add(pairs: Uint32Array): void {
-    for (let i = 0; i < pairs.length; i += 2) this.#keys.add(key(pairs, i));
-  }
-
-  /** Whether any of a thread's requests is among them. */
-  meets(pairs: Uint32Array): boolean {
-    for (let i = 0; i < pairs.length; i += 2) if (this.#keys.has(key(pairs, i))) return true;
-    return false;
-  }
-}
-
-/** 53 of a hash's 64 bits: a rare false match only costs a thread a second reading. */
-function key(pairs: Uint32Array, i: number): number {
-  return (pairs[i] as number) * 2 ** 21 + ((pairs[i + 1] as number) >>> 11);
 }
 
 function joined(parts: Uint32Array[]): Uint32Array {

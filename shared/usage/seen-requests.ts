@@ -76,6 +76,23 @@ export class SeenRequests {
     }
   }
 
+  /** Whether any of the requests another set with the same seed saw (`hashes`) is here. */
+  includesAny(pairs: Uint32Array): boolean {
+    const slots = this.#slots;
+    const mask = slots.length / 2 - 1;
+    for (let p = 0; p + 1 < pairs.length; p += 2) {
+      const h1 = pairs[p] as number;
+      const h2 = pairs[p + 1] as number;
+      for (let i = h1 & mask; ; i = (i + 1) & mask) {
+        const a = slots[2 * i] as number;
+        const b = slots[2 * i + 1] as number;
+        if (a === h1 && b === h2) return true;
+        if (a === 0 && b === 0) break;
+      }
+    }
+    return false;
+  }
+
   #insert(h1: number, h2: number): boolean {
     const slots = this.#slots;
     const mask = slots.length / 2 - 1;

@@ -171,5 +171,12 @@ describe('UsageAggregator', () => {
     const apart = addRecords(new UsageAggregator(rules, { seen: unseeded }), [record]);
     expect(apart.duplicates).toBe(0);
     expect(first.hashes()).toHaveLength(2);
+
+    // Whether another set saw any of the same requests: one is enough, none is none.
+    const onlyOther = new SeenRequests(42);
+    addRecords(new UsageAggregator(rules, { seen: onlyOther }), [other]);
+    expect(first.includesAny(onlyOther.hashes())).toBe(false);
+    expect(first.includesAny(later.hashes())).toBe(true);
+    expect(first.includesAny(new Uint32Array())).toBe(false);
   });
 });
