@@ -14,6 +14,8 @@ export interface ReadLinesOptions {
 }
 
 const DEFAULT_MAX_LINE_LENGTH = 1 << 20;
+const READ_BYTES = 1 << 18;
+const DECODE_BYTES = 1 << 15;
 
 /** Why a line over the length limit is not a record. */
 export function overlongReason(overlongChars: number): string {
@@ -68,16 +70,19 @@ export function readFileLinesSync(
   const splitter = new LineSplitter(onLine, options);
   const file = openSync(path, 'r');
   try {
-    // Chunks of 32 KiB: above 64 KiB the text decodes to strings V8 allocates apart, more
-    // slowly; smaller ones leave less alive at each young-generation collection.
-    const buffer = Buffer.allocUnsafe(1 << 15);
+    // Read 256 KiB at a time (fewer system calls: a third less time in them than 32 KiB),
+    // decoded 32 KiB at a time: above 64 KiB the text decodes to strings V8 allocates apart,
+    // more slowly; smaller ones leave less alive at each young-generation collection.
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
     const end = options.end ?? Infinity;
     for (let at = options.start ?? 0; at < end;) {
       const read = readSync(file, buffer, 0, Math.min(buffer.length, end - at), at);
       if (read === 0) break;
       at += read;
       options.onChunk?.(read);
-      splitter.push(buffer.subarray(0, read));
+      for (let from = 0; from < read; from += DECODE_BYTES) {
+        splitter.push(buffer.subarray(from, Math.min(read, from + DECODE_BYTES)));
+      }
     }
   } finally {
     closeSync(file);

@@ -32,12 +32,12 @@ export class SeenRequests {
     h1 = 0xdeadbeef ^ this.#seed;
     h2 = 0x41c6ce57 ^ this.#seed;
     mixRange(line, fields.requestIdStart, fields.requestIdEnd);
-    mix(fields.operationEnd - fields.operationStart);
-    mix(fields.keyEnd - fields.keyStart);
+    mix32(fields.operationEnd - fields.operationStart);
+    mix32(fields.keyEnd - fields.keyStart);
     const account = attribution.customerId ?? attribution.untracked ?? '';
     mixRange(account, 0, account.length);
     mixRange(attribution.linkId ?? '', 0, attribution.linkId?.length ?? 0);
-    mix(line.length);
+    mix32(line.length);
     mix(fields.time);
     mix(fields.httpStatus);
     mix(fields.bytesSent);
@@ -135,14 +135,20 @@ function mix(value: number): void {
   h2 = Math.imul(h2 ^ (value | 0), 2246822507);
 }
 
+/** `mix` of a whole number below 2^32, whose upper part is 0: the same, without a division. */
+function mix32(value: number): void {
+  h1 = Math.imul(h1 ^ value, 2654435761);
+  h2 = Math.imul(Math.imul(h2, 1597334677) ^ value, 2246822507);
+}
+
 /**
  * Mixes the characters of `text` from `start` to `end` (none for a null field): their count
  * first, so that where one field ends and the next begins is never ambiguous, then two at a
  * time (a UTF-16 code unit has 16 bits), an odd last one alone.
  */
 function mixRange(text: string, start: number, end: number): void {
-  mix(end - start);
+  mix32(end - start);
   let i = start;
-  for (; i + 1 < end; i += 2) mix(text.charCodeAt(i) * 0x10000 + text.charCodeAt(i + 1));
-  if (i < end) mix(text.charCodeAt(i));
+  for (; i + 1 < end; i += 2) mix32((text.charCodeAt(i) << 16) | text.charCodeAt(i + 1));
+  if (i < end) mix32(text.charCodeAt(i));
 }

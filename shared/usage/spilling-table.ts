@@ -42,7 +42,10 @@ export class SpillingTable {
    * row would outlive many young-generation collections, each copying it again.
    */
   readonly #keys = new KeyArena();
-  /** Open addressing over the rows held, by the hash of their keys: row + 1, 0 when free. */
+  /**
+   * Open addressing over the rows held, by the hash of their keys (a power of two of slots,
+   * at most half full): row + 1, 0 when free.
+   */
   #slots: Int32Array;
   #rows = 0;
   #runs: string[] = [];
@@ -57,7 +60,7 @@ export class SpillingTable {
     this.width = combine.length;
     this.#maxRows = maxRows;
     this.values = new Float64Array(Math.min(maxRows, 1024) * this.width);
-    this.#slots = new Int32Array(slotsFor(Math.min(maxRows, 1024)));
+    this.#slots = new Int32Array(2048);
   }
 
   /** The row of `key` among the rows held in memory, if it is there. */
@@ -85,7 +88,8 @@ export class SpillingTable {
       grown.set(this.values);
       this.values = grown;
     }
-    if (slotsFor(this.#rows) > this.#slots.length) this.#reindex(slotsFor(this.#rows));
+    // At most half full, so that probes stay short.
+    if (this.#rows * 2 > this.#slots.length) this.#reindex(this.#slots.length * 2);
     else this.#place(row, hashOf(key));
     for (let i = 0; i < this.width; i++) {
       this.values[row * this.width + i] = INITIAL[this.#combine[i] as Combine];
@@ -259,11 +263,6 @@ export class SpillingTable {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Hash slots for `rows` rows: a power of two, at most half full (probes stay short). */
-function slotsFor(rows: number): number {
-  return 2 ** Math.max(4, Math.ceil(Math.log2(rows * 2)));
 }
 
 /** FNV-1a over a string's UTF-16 code units, read where it lies (no copy). */

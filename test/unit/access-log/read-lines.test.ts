@@ -64,9 +64,11 @@ describe('readLines', () => {
 });
 
 describe('readFileLinesSync', () => {
-  it('gives a file the lines readLines gives, across its 64 KiB reads', async () => {
-    // Multi-byte characters and line ends fall on the read boundaries; one line is over-long.
+  it('gives a file the lines readLines gives, across its 256 KiB reads and 32 KiB decodes', async () => {
+    // Multi-byte characters and line ends fall on the boundaries; one line is over-long.
     const parts = ['é'.repeat(32_767) + 'x\r\n', '\n', 'ü'.repeat(80_000), '\n', 'z'.repeat(300)];
+    // The first read ends inside a two-byte character (225,840 bytes come before the 'a's).
+    parts.push('\n', 'a'.repeat((1 << 18) - 225_840 - 1), 'é'.repeat(150_000));
     const text = `${parts.join('')}\nlast without newline`;
     const dir = mkdtempSync(join(tmpdir(), 'read-lines-'));
     try {
@@ -75,7 +77,7 @@ describe('readFileLinesSync', () => {
       const lines: SourceLine[] = [];
       readFileLinesSync(path, (line) => lines.push(line), { maxLineLength: 70_000 });
       expect(lines).toEqual(await collect([Buffer.from(text)], 70_000));
-      expect(lines.map((line) => line.number)).toEqual([1, 3, 4, 5]);
+      expect(lines.map((line) => line.number)).toEqual([1, 3, 4, 5, 6]);
       expect(lines[1]).toEqual({ number: 3, overlongChars: 80_000 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
