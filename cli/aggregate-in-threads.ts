@@ -3,14 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { nextLineStart } from '../shared/access-log/read-lines.ts';
-import { randomSeed, SeenRequests } from '../shared/usage/seen-requests.ts';
+import { randomSeed } from '../shared/usage/seen-requests.ts';
 import { aggregateFiles, type FilesShare } from './aggregate-files.ts';
 import { combineLogTotals, type LogTotals } from './log-totals.ts';
 
-/** What a thread reports: how far it has read, then what it added up. */
+/**
+ * What a thread reports: how far it has read, then what it added up; then, asked with the
+ * requests of the threads before it, whether it counted one of them too.
+ */
 export type ThreadMessage =
   | { kind: 'progress'; bytes: number; lines: number }
-  | { kind: 'totals'; totals: LogTotals; lines: number[]; seen: Uint32Array };
+  | { kind: 'totals'; totals: LogTotals; lines: number[]; seen: Uint32Array }
+  | { kind: 'meets'; meets: boolean };
 
 type ThreadResult = Omit<Extract<ThreadMessage, { kind: 'totals' }>, 'kind'>;
 
@@ -31,6 +35,8 @@ export const THREAD_HEAP_MB = { young: 4, old: 64 };
  * count it. So each thread also reports the requests it counted (their hashes, under one
  * seed); a thread that counted one a thread before it counted too reads its ranges again,
  * taking those threads' requests as seen: its copy is then a repeat, as for one thread.
+ * Each thread is asked itself, with its own table of hashes and its compiled code: this
+ * thread's code would run the comparison cold, several times slower.
  */
 export async function aggregateInThreads(
   paths: string[],
@@ -66,12 +72,9 @@ export async function aggregateInThreads(
   };
   try {
     const results = await Promise.all(shares.map(run));
-    // The requests the threads before each one counted, to tell whether it counted one too.
-    const counted = new SeenRequests(seed);
     for (let thread = 1; thread < threads; thread++) {
-      counted.addHashes(results[thread - 1]?.seen as Uint32Array);
-      if (counted.includesAny(results[thread]?.seen as Uint32Array)) {
-        const seen = joined(results.slice(0, thread).map((result) => result.seen));
+      const seen = joined(results.slice(0, thread).map((result) => result.seen));
+      if (await meets(workers[thread] as Worker, seen)) {
         results[thread] = await run({ ...(shares[thread] as FilesShare), seen }, thread);
       }
     }
@@ -119,6 +122,18 @@ function numbered(result: ThreadResult, results: ThreadResult[], thread: number)
   return { ...result.totals, samples };
 }
 
+/** Whether the thread counted one of the requests `earlier` (hashes, as it gives them). */
+function meets(worker: Worker, earlier: Uint32Array): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    worker.on('message', (message: ThreadMessage) => {
+      if (message.kind === 'meets') resolve(message.meets);
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`an aggregate thread exited (${code})`)));
+    worker.postMessage(earlier);
+  });
+}
+
 function resultOf(
   worker: Worker,
   onProgress: (bytes: number, lines: number) => void,
@@ -126,7 +141,7 @@ function resultOf(
   return new Promise((resolve, reject) => {
     worker.on('message', (message: ThreadMessage) => {
       if (message.kind === 'progress') onProgress(message.bytes, message.lines);
-      else resolve(message);
+      else if (message.kind === 'totals') resolve(message);
     });
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`an aggregate thread exited (${code})`)));

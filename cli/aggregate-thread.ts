@@ -10,3 +10,7 @@ const { totals, lines, seen } = await aggregateFiles(workerData as FilesShare, (
 );
 const hashes = seen.hashes();
 post({ kind: 'totals', totals, lines, seen: hashes }, [hashes.buffer as ArrayBuffer]);
+// Then whether it counted one of the requests the threads before it counted.
+parentPort?.once('message', (earlier: Uint32Array) =>
+  post({ kind: 'meets', meets: seen.includesAny(earlier) }),
+);
