@@ -50,14 +50,11 @@ export function readTrackedQuery(
     return into;
   }
   // Without credentials to look for, only a name that starts with `x` or `%` (an encoded
-  // character) can be ours: jump from one such parameter to the next.
-  const first = text.charCodeAt(question + 1);
-  if (first === LOWER_X || first === PERCENT) readParameter(text, question + 1, stop, into);
-  for (const opening of OPENINGS) {
-    for (let at = text.indexOf(opening, question); at !== -1 && at < stop;) {
-      readParameter(text, at + 1, stop, into);
-      at = text.indexOf(opening, at + 1);
-    }
+  // character) can be ours: hop from `&` to `&` (one search, faster than one per opening)
+  // and read only those.
+  for (let at = question; at !== -1 && at < stop; at = text.indexOf('&', at + 1)) {
+    const first = text.charCodeAt(at + 1);
+    if (first === LOWER_X || first === PERCENT) readParameter(text, at + 1, stop, into);
   }
   return into;
 }
@@ -91,8 +88,6 @@ function readParameter(text: string, pos: number, stop: number, into: TrackedQue
 }
 
 const HTTP_VERSION = ' HTTP/1.1';
-/** How a parameter that may be ours starts after the first: `x`, or an encoded character. */
-const OPENINGS = ['&x', '&%'] as const;
 const EQUALS = 61;
 const AMPERSAND = 38;
 const PERCENT = 37;

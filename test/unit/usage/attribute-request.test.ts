@@ -111,6 +111,13 @@ describe('attributeRequest', () => {
         'x-customer-id=acme&x-customer-id=bob',
       ),
     ],
+    [
+      'a second customer id whose name starts encoded',
+      presignedUri('GET', PATH, 'acme').replace(
+        'x-customer-id=acme',
+        'x-customer-id=acme&%78-customer-id=bob',
+      ),
+    ],
     ['an empty customer id', presignedUri('GET', PATH, '')],
   ])('leaves a signed request with %s untracked as no-customer', (_, requestUri) => {
     expect(attribute(makeRecord({ requestUri }))).toMatchObject({
