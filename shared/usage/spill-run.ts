@@ -26,19 +26,9 @@ export class RunWriter {
   /** Appends a row: `values` holds it at `offset`, `width` slots. */
   write(key: string, values: ArrayLike<number>, offset: number): void {
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-    const most = 4 + key.length * 3 + 8 * this.#width;
-    if (this.#used + most > this.#buffer.length) {
-      this.#flush();
-      if (most > this.#buffer.length) this.#buffer = Buffer.allocUnsafe(most);
-    }
-    const buffer = this.#buffer;
-    const keyBytes = buffer.write(key, this.#used + 4, 'utf8');
-    buffer.writeUInt32LE(keyBytes, this.#used);
-    let at = this.#used + 4 + keyBytes;
-    for (let i = 0; i < this.#width; i++, at += 8) {
-      buffer.writeDoubleLE(values[offset + i] as number, at);
-    }
-    this.#used = at;
+    this.#reserve(4 + key.length * 3 + 8 * this.#width);
+    const keyBytes = this.#buffer.write(key, this.#used + 4, 'utf8');
+    this.#endRow(keyBytes, values, offset);
   }
 
   /** Appends a row whose key is the UTF-16 code units `[start, end)` of `units`. */
@@ -49,27 +39,19 @@ export class RunWriter {
     values: ArrayLike<number>,
     offset: number,
   ): void {
-    const most = 4 + (end - start) + 8 * this.#width;
-    if (this.#used + most > this.#buffer.length) {
-      this.#flush();
-      if (most > this.#buffer.length) this.#buffer = Buffer.allocUnsafe(most);
-    }
+    this.#reserve(4 + (end - start) + 8 * this.#width);
     // ASCII (ids, dates) is its own UTF-8: copied unit by unit, with no string made.
     const buffer = this.#buffer;
-    let at = this.#used + 4;
-    for (let i = start; i < end; i++, at++) {
+    const at = this.#used + 4 - start;
+    for (let i = start; i < end; i++) {
       const unit = units[i] as number;
       if (unit >= 0x80) {
         this.write(unitsToString(units, start, end), values, offset);
         return;
       }
-      buffer[at] = unit;
+      buffer[at + i] = unit;
     }
-    buffer.writeUInt32LE(end - start, this.#used);
-    for (let i = 0; i < this.#width; i++, at += 8) {
-      buffer.writeDoubleLE(values[offset + i] as number, at);
-    }
-    this.#used = at;
+    this.#endRow(end - start, values, offset);
   }
 
   close(): void {
@@ -78,6 +60,25 @@ export class RunWriter {
     } finally {
       closeSync(this.#file);
     }
+  }
+
+  /** Room for `bytes` more in the buffer. */
+  #reserve(bytes: number): void {
+    if (this.#used + bytes > this.#buffer.length) {
+      this.#flush();
+      if (bytes > this.#buffer.length) this.#buffer = Buffer.allocUnsafe(bytes);
+    }
+  }
+
+  /** Writes the row's key length before its key (`keyBytes` long), and its values after. */
+  #endRow(keyBytes: number, values: ArrayLike<number>, offset: number): void {
+    const buffer = this.#buffer;
+    buffer.writeUInt32LE(keyBytes, this.#used);
+    let at = this.#used + 4 + keyBytes;
+    for (let i = 0; i < this.#width; i++, at += 8) {
+      buffer.writeDoubleLE(values[offset + i] as number, at);
+    }
+    this.#used = at;
   }
 
   #flush(): void {

@@ -48,6 +48,9 @@ export class SpillingTable {
    */
   #slots: Int32Array;
   #rows = 0;
+  /** The key `find` last looked for and its hash: a key not found is inserted next. */
+  #lastKey = '';
+  #lastHash = 0;
   #runs: string[] = [];
   #directory: string | undefined;
   #setAside: TableRow[] = [];
@@ -67,7 +70,9 @@ export class SpillingTable {
   find(key: string): number | undefined {
     const slots = this.#slots;
     const mask = slots.length - 1;
-    for (let i = hashOf(key) & mask; ; i = (i + 1) & mask) {
+    this.#lastKey = key;
+    this.#lastHash = hashOf(key);
+    for (let i = this.#lastHash & mask; ; i = (i + 1) & mask) {
       const held = slots[i] as number;
       if (held === 0) return undefined;
       if (this.#keys.isKey(held - 1, key)) return held - 1;
@@ -90,7 +95,7 @@ export class SpillingTable {
     }
     // At most half full, so that probes stay short.
     if (this.#rows * 2 > this.#slots.length) this.#reindex(this.#slots.length * 2);
-    else this.#place(row, hashOf(key));
+    else this.#place(row, key === this.#lastKey ? this.#lastHash : hashOf(key));
     for (let i = 0; i < this.width; i++) {
       this.values[row * this.width + i] = INITIAL[this.#combine[i] as Combine];
     }
@@ -211,8 +216,8 @@ export class SpillingTable {
     const run = new RunWriter(path, this.width);
     try {
       for (const row of this.#sortedRows()) {
-        const [start, end] = this.#keys.sortKeyRange(row);
-        run.writeUnits(this.#keys.units, start, end, this.values, row * this.width);
+        const keys = this.#keys;
+        run.writeUnits(keys.units, keys.start(row), keys.end(row), this.values, row * this.width);
       }
     } finally {
       run.close();
@@ -265,10 +270,13 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 /** FNV-1a over a string's UTF-16 code units, read where it lies (no copy). */
 function hashOf(key: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  let hash = FNV_OFFSET;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), FNV_PRIME);
   return hash >>> 0;
 }
 
@@ -320,26 +328,34 @@ class KeyArena {
   /** `hashOf` the row's key. */
   hash(row: number): number {
     const units = this.units;
-    let hash = 0x811c9dc5;
+    let hash = FNV_OFFSET;
     for (let i = this.#bounds[3 * row] as number; i < (this.#bounds[3 * row + 1] as number); i++) {
-      hash = Math.imul(hash ^ (units[i] as number), 0x01000193);
+      hash = Math.imul(hash ^ (units[i] as number), FNV_PRIME);
     }
     return hash >>> 0;
   }
 
-  /** The row's sort key (key and tail): `[start, end)` of `units`. */
-  sortKeyRange(row: number): [number, number] {
-    return [this.#bounds[3 * row] as number, this.#bounds[3 * row + 2] as number];
+  /** Where the row's sort key (key and tail) starts in `units`. */
+  start(row: number): number {
+    return this.#bounds[3 * row] as number;
+  }
+
+  /** Where the row's sort key ends in `units`. */
+  end(row: number): number {
+    return this.#bounds[3 * row + 2] as number;
   }
 
   sortKey(row: number): string {
-    const [start, end] = this.sortKeyRange(row);
-    return unitsToString(this.units, start, end);
+    return unitsToString(this.units, this.start(row), this.end(row));
   }
 
-  /** The row's first two code units as one number (a missing one counts as 0). */
+  /**
+   * The row's first two code units as one number. A missing one counts as 0, and ties with
+   * U+0000: the whole key then decides.
+   */
   prefix(row: number): number {
-    const [start, end] = this.sortKeyRange(row);
+    const start = this.start(row);
+    const end = this.end(row);
     const first = start < end ? (this.units[start] as number) : 0;
     const second = start + 1 < end ? (this.units[start + 1] as number) : 0;
     return first * 0x10000 + second;

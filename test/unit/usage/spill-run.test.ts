@@ -33,6 +33,27 @@ describe('spill runs', () => {
     expect(Object.is(back[0]?.values[2], -0)).toBe(true);
   });
 
+  it('writes a key given as UTF-16 code units as it writes the string: ASCII, or not, any length', () => {
+    const path = join(dir, 'units');
+    const keys = [
+      'link-a acme',
+      '',
+      'L\u00e9nk \u{1F600} globex',
+      'x'.repeat(70_000),
+      'a\u00e9'.repeat(30_000),
+    ];
+    const all = keys.join('');
+    const codeUnits = Uint16Array.from({ length: all.length }, (_, i) => all.charCodeAt(i));
+    const writer = new RunWriter(path, 1);
+    let at = 0;
+    keys.forEach((key, i) => {
+      writer.writeUnits(codeUnits, at, at + key.length, [i], 0);
+      at += key.length;
+    });
+    writer.close();
+    expect(readAll(path, 1)).toEqual(keys.map((key, i) => ({ key, values: [i] })));
+  });
+
   it('reads an empty run as no rows', () => {
     const path = join(dir, 'empty');
     new RunWriter(path, 2).close();

@@ -54,4 +54,37 @@ describe('SpillingTable', () => {
       table.discard();
     }
   });
+
+  it('finds a key however it was inserted: without looking first, or after looking for another', () => {
+    const table = new SpillingTable(['sum'], 8);
+    try {
+      expect(table.find('other')).toBeUndefined();
+      expect([table.insert('first'), table.insert('second', ' tail')]).toEqual([0, 1]);
+      expect(table.find('third')).toBeUndefined();
+      expect(table.insert('fourth')).toBe(2);
+      expect(['first', 'second', 'fourth', 'third'].map((key) => table.find(key))).toEqual([
+        0,
+        1,
+        2,
+        undefined,
+      ]);
+    } finally {
+      table.discard();
+    }
+  });
+
+  it('finds every key held as its index and its keys grow', () => {
+    const table = new SpillingTable(['sum'], 5000);
+    try {
+      const keys = Array.from(
+        { length: 3000 },
+        (_, i) => `link-${(i * 7919) % 3001}-${'x'.repeat(i % 20)}`,
+      );
+      const rows = keys.map((key) => table.insert(key));
+      expect(keys.map((key) => table.find(key))).toEqual(rows);
+      expect(table.generation).toBe(0);
+    } finally {
+      table.discard();
+    }
+  });
 });
