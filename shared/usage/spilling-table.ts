@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunReader, RunWriter, type TableRow, unitsToString } from './spill-run.ts';
+import { hashOf, KeyArena } from './key-arena.ts';
+import { RunReader, RunWriter, type TableRow } from './spill-run.ts';
 
 export type { TableRow } from './spill-run.ts';
 
@@ -268,115 +269,4 @@ export class SpillingTable {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-/** FNV-1a over a string's UTF-16 code units, read where it lies (no copy). */
-function hashOf(key: string): number {
-  let hash = FNV_OFFSET;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), FNV_PRIME);
-  return hash >>> 0;
-}
-
-/**
- * Keys one after another as UTF-16 code units: per row its key, then the tail that sorts
- * with it. Compared, hashed and written out where they lie; a string only for the few rows
- * read back from memory.
- */
-class KeyArena {
-  units = new Uint16Array(1 << 14);
-  /** Per row: where its key starts, where its key ends, where its tail ends. */
-  #bounds = new Int32Array(3 * 1024);
-  #rows = 0;
-  #used = 0;
-
-  add(key: string, tail: string): void {
-    const start = this.#used;
-    const end = start + key.length + tail.length;
-    if (end > this.units.length) {
-      const grown = new Uint16Array(Math.max(end, 2 * this.units.length));
-      grown.set(this.units.subarray(0, start));
-      this.units = grown;
-    }
-    if (3 * (this.#rows + 1) > this.#bounds.length) {
-      const grown = new Int32Array(2 * this.#bounds.length);
-      grown.set(this.#bounds);
-      this.#bounds = grown;
-    }
-    const units = this.units;
-    for (let i = 0; i < key.length; i++) units[start + i] = key.charCodeAt(i);
-    const keyEnd = start + key.length;
-    for (let i = 0; i < tail.length; i++) units[keyEnd + i] = tail.charCodeAt(i);
-    const at = 3 * this.#rows++;
-    this.#bounds[at] = start;
-    this.#bounds[at + 1] = keyEnd;
-    this.#bounds[at + 2] = end;
-    this.#used = end;
-  }
-
-  /** Whether row's key is `key`. */
-  isKey(row: number, key: string): boolean {
-    const start = this.#bounds[3 * row] as number;
-    if ((this.#bounds[3 * row + 1] as number) - start !== key.length) return false;
-    const units = this.units;
-    for (let i = 0; i < key.length; i++) if (units[start + i] !== key.charCodeAt(i)) return false;
-    return true;
-  }
-
-  /** `hashOf` the row's key. */
-  hash(row: number): number {
-    const units = this.units;
-    let hash = FNV_OFFSET;
-    for (let i = this.#bounds[3 * row] as number; i < (this.#bounds[3 * row + 1] as number); i++) {
-      hash = Math.imul(hash ^ (units[i] as number), FNV_PRIME);
-    }
-    return hash >>> 0;
-  }
-
-  /** Where the row's sort key (key and tail) starts in `units`. */
-  start(row: number): number {
-    return this.#bounds[3 * row] as number;
-  }
-
-  /** Where the row's sort key ends in `units`. */
-  end(row: number): number {
-    return this.#bounds[3 * row + 2] as number;
-  }
-
-  sortKey(row: number): string {
-    return unitsToString(this.units, this.start(row), this.end(row));
-  }
-
-  /**
-   * The row's first two code units as one number. A missing one counts as 0, and ties with
-   * U+0000: the whole key then decides.
-   */
-  prefix(row: number): number {
-    const start = this.start(row);
-    const end = this.end(row);
-    const first = start < end ? (this.units[start] as number) : 0;
-    const second = start + 1 < end ? (this.units[start + 1] as number) : 0;
-    return first * 0x10000 + second;
-  }
-
-  /** Two rows' sort keys in JavaScript's string order (by code unit). */
-  compare(a: number, b: number): number {
-    const units = this.units;
-    let i = this.#bounds[3 * a] as number;
-    let j = this.#bounds[3 * b] as number;
-    const aEnd = this.#bounds[3 * a + 2] as number;
-    const bEnd = this.#bounds[3 * b + 2] as number;
-    for (; i < aEnd && j < bEnd; i++, j++) {
-      const difference = (units[i] as number) - (units[j] as number);
-      if (difference !== 0) return difference;
-    }
-    return aEnd - i - (bEnd - j);
-  }
-
-  clear(): void {
-    this.#rows = 0;
-    this.#used = 0;
-  }
 }
