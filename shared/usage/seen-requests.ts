@@ -48,8 +48,6 @@ export class SeenRequests {
     h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
     // 0/0 marks an empty slot.
     if (h1 === 0 && h2 === 0) h1 = 1;
-    // Slots are pairs: grow past three quarters full (linear probing stays short there).
-    if ((this.#size + 1) * 8 > this.#slots.length * 3) this.#grow();
     return this.#insert(h1 >>> 0, h2 >>> 0);
   }
 
@@ -58,11 +56,9 @@ export class SeenRequests {
     const pairs = new Uint32Array(2 * this.#size);
     let at = 0;
     for (let i = 0; i < this.#slots.length; i += 2) {
-      const a = this.#slots[i] as number;
-      const b = this.#slots[i + 1] as number;
-      if (a !== 0 || b !== 0) {
-        pairs[at++] = a;
-        pairs[at++] = b;
+      if (this.#isHeld(i)) {
+        pairs[at++] = this.#slots[i] as number;
+        pairs[at++] = this.#slots[i + 1] as number;
       }
     }
     return pairs;
@@ -71,41 +67,43 @@ export class SeenRequests {
   /** Takes the requests another set with the same seed saw (`hashes`) as seen already. */
   addHashes(pairs: Uint32Array): void {
     for (let i = 0; i + 1 < pairs.length; i += 2) {
-      if ((this.#size + 1) * 8 > this.#slots.length * 3) this.#grow();
       this.#insert(pairs[i] as number, pairs[i + 1] as number);
     }
   }
 
   /** Whether any of the requests another set with the same seed saw (`hashes`) is here. */
   includesAny(pairs: Uint32Array): boolean {
-    const slots = this.#slots;
-    const mask = slots.length / 2 - 1;
     for (let p = 0; p + 1 < pairs.length; p += 2) {
-      const h1 = pairs[p] as number;
-      const h2 = pairs[p + 1] as number;
-      for (let i = h1 & mask; ; i = (i + 1) & mask) {
-        const a = slots[2 * i] as number;
-        const b = slots[2 * i + 1] as number;
-        if (a === h1 && b === h2) return true;
-        if (a === 0 && b === 0) break;
-      }
+      if (this.#isHeld(this.#slotOf(pairs[p] as number, pairs[p + 1] as number))) return true;
     }
     return false;
   }
 
+  /** Adds a hash; false when it was there already. */
   #insert(h1: number, h2: number): boolean {
+    // Slots are pairs: grow past three quarters full (linear probing stays short there).
+    if ((this.#size + 1) * 8 > this.#slots.length * 3) this.#grow();
+    const at = this.#slotOf(h1, h2);
+    if (this.#isHeld(at)) return false;
+    this.#slots[at] = h1;
+    this.#slots[at + 1] = h2;
+    this.#size++;
+    return true;
+  }
+
+  /** Whether the slot at `at` holds a hash: one is never 0/0, which marks an empty slot. */
+  #isHeld(at: number): boolean {
+    return this.#slots[at] !== 0 || this.#slots[at + 1] !== 0;
+  }
+
+  /** Where the hash is held, or the empty slot where it would go. */
+  #slotOf(h1: number, h2: number): number {
     const slots = this.#slots;
     const mask = slots.length / 2 - 1;
     for (let i = h1 & mask; ; i = (i + 1) & mask) {
       const a = slots[2 * i] as number;
       const b = slots[2 * i + 1] as number;
-      if (a === 0 && b === 0) {
-        slots[2 * i] = h1;
-        slots[2 * i + 1] = h2;
-        this.#size++;
-        return true;
-      }
-      if (a === h1 && b === h2) return false;
+      if ((a === h1 && b === h2) || (a === 0 && b === 0)) return 2 * i;
     }
   }
 

@@ -178,5 +178,12 @@ describe('UsageAggregator', () => {
     expect(first.includesAny(onlyOther.hashes())).toBe(false);
     expect(first.includesAny(later.hashes())).toBe(true);
     expect(first.includesAny(new Uint32Array())).toBe(false);
+    // A hash with a half of 0 is held all the same (only 0/0 marks an empty slot).
+    const halves = new SeenRequests(42);
+    halves.addHashes(Uint32Array.of(0, 5, 7, 0));
+    expect(halves.includesAny(Uint32Array.of(0, 5))).toBe(true);
+    expect(halves.includesAny(Uint32Array.of(7, 0))).toBe(true);
+    expect(halves.includesAny(Uint32Array.of(0, 6, 7, 1))).toBe(false);
+    expect([...halves.hashes()].sort()).toEqual([0, 0, 5, 7]);
   });
 });
