@@ -97,18 +97,14 @@ export class SpillingTable {
     // At most half full, so that probes stay short.
     if (this.#rows * 2 > this.#slots.length) this.#reindex(this.#slots.length * 2);
     else this.#place(row, key === this.#lastKey ? this.#lastHash : hashOf(key));
-    for (let i = 0; i < this.width; i++) {
-      this.values[row * this.width + i] = INITIAL[this.#combine[i] as Combine];
-    }
+    this.#startRow(row);
     return row;
   }
 
   /** Keeps a row's values apart as a row of their own and starts the row afresh. */
   setAside(row: number): void {
     this.#setAside.push({ key: this.#keys.sortKey(row), values: this.#rowValues(row) });
-    for (let i = 0; i < this.width; i++) {
-      this.values[row * this.width + i] = INITIAL[this.#combine[i] as Combine];
-    }
+    this.#startRow(row);
   }
 
   /**
@@ -203,6 +199,13 @@ export class SpillingTable {
     return order;
   }
 
+  /** Sets a row's values to where combining starts: 0 for a sum, ±Infinity for a min or max. */
+  #startRow(row: number): void {
+    for (let i = 0; i < this.width; i++) {
+      this.values[row * this.width + i] = INITIAL[this.#combine[i] as Combine];
+    }
+  }
+
   #rowValues(row: number): number[] {
     const values: number[] = [];
     for (let i = row * this.width; i < (row + 1) * this.width; i++) {
@@ -215,9 +218,9 @@ export class SpillingTable {
     this.#directory ??= mkdtempSync(join(this.#parent, 'usage-meter-'));
     const path = join(this.#directory, `run-${this.#runs.length}`);
     const run = new RunWriter(path, this.width);
+    const keys = this.#keys;
     try {
       for (const row of this.#sortedRows()) {
-        const keys = this.#keys;
         run.writeUnits(keys.units, keys.start(row), keys.end(row), this.values, row * this.width);
       }
     } finally {
