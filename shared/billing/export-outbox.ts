@@ -2,11 +2,11 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
-  paginateQuery,
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { exportLeaseKey, exportOutboxKey, exportOutboxPartition } from '../table/keys.ts';
+import { queryItems } from '../table/query-items.ts';
 
 /**
  * One customer-day-meter as last exported: `sent` until the platform acknowledged it,
@@ -45,24 +45,18 @@ export class DynamoDbExportOutbox {
   /** Every item of a day, by `customerId meter`. */
   async listDay(day: string): Promise<Map<string, OutboxEntry>> {
     const entries = new Map<string, OutboxEntry>();
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :day)',
-        ExpressionAttributeValues: {
-          ':pk': exportOutboxPartition(this.platform),
-          ':day': `${day}#`,
-        },
-        ConsistentRead: true,
+    const items = queryItems(this.client, this.tableName, {
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :day)',
+      ExpressionAttributeValues: {
+        ':pk': exportOutboxPartition(this.platform),
+        ':day': `${day}#`,
       },
-    );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const { PK: _pk, SK: _sk, type: _type, ttl: _ttl, ...entry } = item;
-        const outboxEntry = entry as OutboxEntry;
-        entries.set(`${outboxEntry.customerId} ${outboxEntry.meter}`, outboxEntry);
-      }
+      ConsistentRead: true,
+    });
+    for await (const item of items) {
+      const { PK: _pk, SK: _sk, type: _type, ttl: _ttl, ...entry } = item;
+      const outboxEntry = entry as OutboxEntry;
+      entries.set(`${outboxEntry.customerId} ${outboxEntry.meter}`, outboxEntry);
     }
     return entries;
   }

@@ -1,7 +1,6 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  paginateQuery,
   PutCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
@@ -12,6 +11,7 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import { queryItems } from '../table/query-items.ts';
 import { TABLE_INDEX } from '../table/schema.ts';
 import type { GeneratedApiKey } from './api-key.ts';
 import type { Customer, CustomerStatus, NewCustomer } from './customer.ts';
@@ -77,16 +77,12 @@ export class DynamoDbCustomerStore implements CustomerStore {
 
   async listCustomers(): Promise<Customer[]> {
     const customers: Customer[] = [];
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.tableName,
-        IndexName: TABLE_INDEX,
-        KeyConditionExpression: 'GSI1PK = :list',
-        ExpressionAttributeValues: { ':list': CUSTOMER_LIST },
-      },
-    );
-    for await (const page of pages) customers.push(...(page.Items ?? []).map(toCustomer));
+    const items = queryItems(this.client, this.tableName, {
+      IndexName: TABLE_INDEX,
+      KeyConditionExpression: 'GSI1PK = :list',
+      ExpressionAttributeValues: { ':list': CUSTOMER_LIST },
+    });
+    for await (const item of items) customers.push(toCustomer(item));
     return customers;
   }
 
@@ -154,18 +150,14 @@ export class DynamoDbCustomerStore implements CustomerStore {
 
   async listApiKeys(customerId: string): Promise<ApiKeyInfo[]> {
     const keys: ApiKeyInfo[] = [];
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :keys)',
-        ExpressionAttributeValues: {
-          ':pk': customerPartition(customerId),
-          ':keys': API_KEY_REF_PREFIX,
-        },
+    const items = queryItems(this.client, this.tableName, {
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :keys)',
+      ExpressionAttributeValues: {
+        ':pk': customerPartition(customerId),
+        ':keys': API_KEY_REF_PREFIX,
       },
-    );
-    for await (const page of pages) keys.push(...(page.Items ?? []).map(toApiKeyInfo));
+    });
+    for await (const item of items) keys.push(toApiKeyInfo(item));
     return keys;
   }
 

@@ -9,7 +9,6 @@ import {
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  paginateQuery,
   PutCommand,
   type QueryCommandInput,
   TransactWriteCommand,
@@ -19,6 +18,7 @@ import {
 import { withRetries } from '../retry.ts';
 import { DynamoDbLinkRegistry, type LinkUsageState } from '../links/dynamodb-link-registry.ts';
 import { batchGet } from '../table/batch-get.ts';
+import { queryItems } from '../table/query-items.ts';
 import { ADD_COUNTERS, COUNTER_NAMES_MAP, counterValues } from '../table/counter-updates.ts';
 import { TABLE_INDEX } from '../table/schema.ts';
 import {
@@ -308,12 +308,10 @@ export class DynamoDbUsageStore implements UsageStore {
     });
   }
 
-  /** Every item a Query of the table (or its index) finds, page after page. */
-  private async *query(
+  private query(
     input: Omit<QueryCommandInput, 'TableName'>,
   ): AsyncGenerator<Record<string, unknown>> {
-    const pages = paginateQuery({ client: this.client }, { TableName: this.tableName, ...input });
-    for await (const page of pages) yield* page.Items ?? [];
+    return queryItems(this.client, this.tableName, input);
   }
 
   private totalsActions(
