@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { nextLineStart } from '../shared/access-log/read-lines.ts';
 import { randomSeed } from '../shared/usage/seen-requests.ts';
@@ -45,6 +46,7 @@ export async function aggregateInThreads(
   onProgress: (bytes: number, lines: number) => void,
   heapMb = THREAD_HEAP_MB,
 ): Promise<LogTotals> {
+  compileOnTheThreads();
   const ranges = paths.map((path) => lineRanges(path, threads));
   // The threads spill into one folder that is removed here, even after a thread was stopped
   // (or ran out of heap) before it could remove its own.
@@ -146,6 +148,20 @@ function resultOf(
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`an aggregate thread exited (${code})`)));
   });
+}
+
+/**
+ * Has the threads compile their hot code themselves rather than on V8's helper threads.
+ * Every core is busy reading, so the helpers' compiling (about a tenth of each thread's
+ * work: the same functions compiled again in each thread's heap, and again after a
+ * deoptimization) only competes with the readers, at a cost: on 2 cores and 545 MB the
+ * helpers used 0.45 s of processor time against 0.15 s, and the command took 8% longer.
+ * V8 flags are process-wide, and a Worker cannot be given one; V8 reads this one when an
+ * isolate starts, so set here it holds for the threads started after it (and for no code
+ * already running). It changes how code is compiled, never what it computes.
+ */
+function compileOnTheThreads(): void {
+  setFlagsFromString('--no-concurrent-recompilation');
 }
 
 function startThread(share: FilesShare, heapMb: typeof THREAD_HEAP_MB): Worker {
