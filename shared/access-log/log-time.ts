@@ -51,7 +51,9 @@ export function logTimeSeconds(line: string, at: number): number {
   if (offsetMinutes > 59 || offsetHours * 60 + offsetMinutes > MAX_OFFSET_MINUTES) {
     return Number.NaN;
   }
-  const date = (year * 12 + month) * 32 + day;
+  // Packed so that every two-digit day has a key of its own (00 to 99, real or not): a day
+  // past the month's end must never share the key of a real day of the next month.
+  const date = (year * 12 + month) * 100 + day;
   if (date !== lastDate) {
     if (day < 1 || day > daysInMonth(year, month)) return Number.NaN;
     lastDays = daysFromCivil(year, month + 1, day);

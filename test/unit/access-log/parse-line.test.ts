@@ -181,6 +181,22 @@ describe('parseLogTime', () => {
       expect(parseLogTime(text)).toBeUndefined();
     },
   );
+
+  // The last calendar day read is remembered: a day that does not exist must never be
+  // taken for it, whatever was read just before.
+  it.each([
+    ['08/Nov/2026:00:00:00 +0000', '40/Oct/2026:00:00:00 +0000'],
+    ['01/Jan/2027:00:00:00 +0000', '33/Dec/2026:00:00:00 +0000'],
+    ['30/Nov/2026:00:00:00 +0000', '31/Nov/2026:00:00:00 +0000'],
+    ['01/Mar/2026:00:00:00 +0000', '29/Feb/2026:00:00:00 +0000'],
+    ['06/Feb/2019:00:00:38 +0000', '00/Feb/2019:00:00:38 +0000'],
+  ])('after %s, refuses %s', (real, unreal) => {
+    expect(parseLogTime(real)).toBeDefined();
+    expect(parseLogTime(unreal)).toBeUndefined();
+    const record = formatAccessLogRecord(makeRecord());
+    expect(parseLine(record.replace(/\[[^\]]*\]/, `[${real}]`)).ok).toBe(true);
+    expect(parseLine(record.replace(/\[[^\]]*\]/, `[${unreal}]`)).ok).toBe(false);
+  });
 });
 
 describe('parseLine: every field within what S3 can write', () => {
