@@ -9,7 +9,7 @@ import {
   UsageAggregator,
   type UsageAggregatorOptions,
 } from '../shared/usage/usage-aggregator.ts';
-import { addCounters, emptyCounters, type UsageCounters } from '../shared/usage/usage-counters.ts';
+import { addCountersAt, type UsageCounters } from '../shared/usage/usage-counters.ts';
 
 /** A rejected line of one of the inputs (by position in the command line). */
 export interface InputRejection extends RejectionSample {
@@ -106,7 +106,5 @@ export function combineLogTotals(parts: LogTotals[]): LogTotals {
 }
 
 function addInto<K>(into: Map<K, UsageCounters>, from: Map<K, UsageCounters>): void {
-  for (const [key, counters] of from) {
-    into.set(key, addCounters(into.get(key) ?? emptyCounters(), counters));
-  }
+  for (const [key, counters] of from) addCountersAt(into, key, counters);
 }

@@ -15,7 +15,12 @@ import type { AttributionRules, UntrackedReason } from './attribution-rules.ts';
 import { SeenRequests } from './seen-requests.ts';
 import { detached } from '../detached.ts';
 import { type Combine, SpillingTable } from './spilling-table.ts';
-import { addCounters, COUNTER_NAMES, emptyCounters, type UsageCounters } from './usage-counters.ts';
+import {
+  addCountersAt,
+  COUNTER_NAMES,
+  emptyCounters,
+  type UsageCounters,
+} from './usage-counters.ts';
 
 /** Usage of one tracked link by the customer its requests were billed to. */
 export interface LinkUsage {
@@ -205,9 +210,8 @@ export class UsageAggregator {
     const customers = new Map<string, UsageCounters>();
     const untracked = new Map<UntrackedReason, UsageCounters>();
     for await (const { account, counters } of this.accountDays()) {
-      const [map, id]: [Map<string, UsageCounters>, string] =
-        account.kind === 'customer' ? [customers, account.customerId] : [untracked, account.reason];
-      map.set(id, addCounters(map.get(id) ?? emptyCounters(), counters));
+      if (account.kind === 'customer') addCountersAt(customers, account.customerId, counters);
+      else addCountersAt(untracked, account.reason, counters);
     }
     return { customers, untracked };
   }

@@ -35,6 +35,15 @@ export function addCounters(into: UsageCounters, delta: UsageCounters): UsageCou
   return into;
 }
 
+/** Adds `delta` into the counters `totals` holds for `key`, which start at zero. */
+export function addCountersAt<K>(
+  totals: Map<K, UsageCounters>,
+  key: K,
+  delta: UsageCounters,
+): void {
+  totals.set(key, addCounters(totals.get(key) ?? emptyCounters(), delta));
+}
+
 /** Bytes downloaded plus uploaded: what a customer moved through the bucket. */
 export function transferredBytes(counters: UsageCounters): number {
   return counters.downloadBytes + counters.uploadBytes;
