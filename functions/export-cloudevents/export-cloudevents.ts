@@ -3,6 +3,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import {
+  CLOUDEVENTS_BATCH,
   type ContributionEvent,
   contributionEvent,
 } from '../../shared/billing/cloudevents-export.ts';
@@ -39,8 +40,8 @@ export function createExportCloudEventsHandler(deps: ExportCloudEventsDeps) {
       const contribution = contributionOfItem(unmarshall(image as Record<string, AttributeValue>));
       if (contribution !== undefined) events.push(contributionEvent(contribution, deps.source));
     }
-    for (let start = 0; start < events.length; start += 100) {
-      await deps.deliver(events.slice(start, start + 100));
+    for (let start = 0; start < events.length; start += CLOUDEVENTS_BATCH) {
+      await deps.deliver(events.slice(start, start + CLOUDEVENTS_BATCH));
     }
     deps.logger.info('sent CloudEvents', { events: events.length, records: event.Records.length });
   };

@@ -7,7 +7,8 @@ import type { Contribution, UsageStore } from '../usage/usage-store.ts';
 export const CLOUDEVENTS_PLATFORM = 'cloudevents';
 /** The CloudEvents `type` of a contribution. */
 export const CONTRIBUTION_EVENT_TYPE = 'com.s3-usage-meter.usage.contribution';
-const BATCH = 100;
+/** The most events one delivery carries. */
+export const CLOUDEVENTS_BATCH = 100;
 
 /** One ledger contribution as a CloudEvent 1.0 (structured JSON). */
 export interface ContributionEvent {
@@ -88,8 +89,8 @@ export async function exportCloudEvents(
       (c) => request.all === true || c.exportedAt[CLOUDEVENTS_PLATFORM] === undefined,
     );
     result.alreadyExported += contributions.length - pending.length;
-    for (let start = 0; start < pending.length; start += BATCH) {
-      const batch = pending.slice(start, start + BATCH);
+    for (let start = 0; start < pending.length; start += CLOUDEVENTS_BATCH) {
+      const batch = pending.slice(start, start + CLOUDEVENTS_BATCH);
       await request.deliver(batch.map((c) => contributionEvent(c, request.source)));
       const at = request.now();
       for (const c of batch) {
