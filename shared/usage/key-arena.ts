@@ -1,5 +1,3 @@
-import { unitsToString } from './spill-run.ts';
-
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
@@ -8,6 +6,15 @@ export function hashOf(key: string): number {
   let hash = FNV_OFFSET;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), FNV_PRIME);
   return hash >>> 0;
+}
+
+/** The string of the UTF-16 code units `[start, end)`, made a bounded number at a time. */
+export function unitsToString(units: Uint16Array, start: number, end: number): string {
+  let text = '';
+  for (let at = start; at < end; at += 4096) {
+    text += String.fromCharCode(...units.subarray(at, Math.min(end, at + 4096)));
+  }
+  return text;
 }
 
 /**

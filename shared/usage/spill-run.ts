@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { unitsToString } from './key-arena.ts';
 
 /** One row of a table: its key and its values. */
 export interface TableRow {
@@ -155,12 +156,3 @@ export class RunReader {
 }
 
 const BUFFER_BYTES = 1 << 16;
-
-/** The string of the UTF-16 code units `[start, end)`, made a bounded number at a time. */
-export function unitsToString(units: Uint16Array, start: number, end: number): string {
-  let text = '';
-  for (let at = start; at < end; at += 4096) {
-    text += String.fromCharCode(...units.subarray(at, Math.min(end, at + 4096)));
-  }
-  return text;
-}
