@@ -6,8 +6,9 @@ import type { FieldAttribution } from './attribute-fields.ts';
  * The requests counted so far in a log object, to recognise a record S3 delivered twice: a
  * line with the same request ID that bills the same — same account and link, time,
  * status, Bytes Sent, Object Size, Total and Turn-Around Time, operation and key of the
- * same lengths — and has the same length as an earlier one. S3 gives every request an ID of its own; the other values make
- * sure that two lines billing differently are never taken for one.
+ * same lengths — and has the same length as an earlier one. S3 gives every request an ID
+ * of its own; the other values make sure that two lines billing differently are never
+ * taken for one.
  *
  * Each is kept as a 64-bit hash in one typed array, 11 to 21 bytes a request and no string.
  * The hash is seeded per process, so no one can make two requests collide on purpose; by
