@@ -1,5 +1,9 @@
 import { LOCAL_SIGNERS } from '../local/identities.ts';
-import { isSignerArn } from '../shared/usage/attribution-rules.ts';
+import {
+  intendedSignerArn,
+  isSignerArn,
+  SIGNER_ARN_SHAPE,
+} from '../shared/usage/attribution-rules.ts';
 import { UsageError } from './command.ts';
 
 /** `--signer <arn>`, repeatable: the identities whose presigned requests bill a customer. */
@@ -26,11 +30,17 @@ export function readSignerOption(
       'whose links bill customers? Pass --signer <arn> (repeatable) or set SIGNER_ARNS',
     );
   }
-  const bad = signers.filter((arn) => !isSignerArn(arn));
-  if (bad.length > 0) {
-    throw new UsageError(
-      `--signer must be a role (arn:aws:sts::<account>:assumed-role/<name>) or user (arn:aws:iam::<account>:user/<name>) ARN; got ${bad.map((arn) => `'${arn}'`).join(', ')}`,
-    );
-  }
+  checkSignerArns(signers);
   return signers;
+}
+
+/** Refuses every signer that is not a signer ARN, with the one it likely meant. */
+export function checkSignerArns(signers: readonly string[]): void {
+  const bad = signers.filter((arn) => !isSignerArn(arn));
+  if (bad.length === 0) return;
+  const named = bad.map((arn) => {
+    const meant = intendedSignerArn(arn);
+    return meant === undefined ? `'${arn}'` : `'${arn}' (did you mean ${meant}?)`;
+  });
+  throw new UsageError(`--signer must be ${SIGNER_ARN_SHAPE}; got ${named.join(', ')}`);
 }

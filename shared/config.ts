@@ -1,6 +1,6 @@
 import { ConfigError, type FieldProblem } from './errors.ts';
 import { DEFAULT_LINK_LIFETIME_SECONDS, MAX_LINK_LIFETIME_SECONDS } from './links/link-expiry.ts';
-import { isSignerArn } from './usage/attribution-rules.ts';
+import { isSignerArn, SIGNER_ARN_SHAPE } from './usage/attribution-rules.ts';
 import { DEFAULT_SETTLE_WINDOW_HOURS, MAX_SETTLE_WINDOW_HOURS } from './usage/settlement.ts';
 
 /** Settings of the link API (and of the CLI commands that issue links). */
@@ -87,11 +87,7 @@ function readMeterLogsConfig(read: EnvReader, env: NodeJS.ProcessEnv): MeterLogs
   return {
     tableName: read.string('TABLE_NAME'),
     logPrefix: env.LOG_PREFIX ?? 'logs/',
-    signers: read.list(
-      'SIGNER_ARNS',
-      isSignerArn,
-      'a role (arn:aws:sts::<account>:assumed-role/<name>) or user (arn:aws:iam::<account>:user/<name>) ARN',
-    ),
+    signers: read.list('SIGNER_ARNS', isSignerArn, SIGNER_ARN_SHAPE),
   };
 }
 

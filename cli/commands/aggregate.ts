@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { decompressIfGzip, isGzipFile } from '../../shared/access-log/decompress.ts';
 import { readLines, tapChunks } from '../../shared/access-log/index.ts';
-import { isSignerArn } from '../../shared/usage/attribution-rules.ts';
 import { addCounters, COUNTER_NAMES, emptyCounters } from '../../shared/usage/usage-counters.ts';
 import { type Command, parseCommandArgs, UsageError } from '../command.ts';
 import { formatTable } from '../format-table.ts';
@@ -10,6 +9,7 @@ import { aggregateInThreads } from '../aggregate-in-threads.ts';
 import { type Input, resolveInputs } from '../inputs.ts';
 import { LogCounter, type LogTotals } from '../log-totals.ts';
 import { mebibytes, ProgressLine } from '../progress-line.ts';
+import { checkSignerArns } from '../signer-option.ts';
 
 // Parentheses cannot appear in a customer id, so this row never collides with a customer.
 const UNTRACKED = '(untracked)';
@@ -157,10 +157,7 @@ function parseAggregateArgs(args: string[]): {
   if (parsed.values.json && parsed.values.csv)
     throw new UsageError('choose one of --json and --csv');
   const signers = parsed.values.signer ?? [];
-  const bad = signers.filter((arn) => !isSignerArn(arn));
-  if (bad.length > 0) {
-    throw new UsageError(`--signer must be a role or user ARN; got ${bad.join(', ')}`);
-  }
+  checkSignerArns(signers);
   const format = parsed.values.json ? 'json' : parsed.values.csv ? 'csv' : 'table';
   const threads = parsed.values.threads;
   if (threads !== undefined && !/^([1-9]|[12][0-9]|3[0-2])$/.test(threads)) {

@@ -34,9 +34,30 @@ export interface AttributionRules {
 const ROLE = /^arn:aws[a-z-]*:sts::\d{12}:assumed-role\/[\w+=,.@-]{1,64}$/;
 const USER = /^arn:aws[a-z-]*:iam::\d{12}:user\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]{1,64}$/;
 
+/** How a signer identity is written, for messages that refuse another. */
+export const SIGNER_ARN_SHAPE =
+  'a role (arn:aws:sts::<account>:assumed-role/<name>) or user (arn:aws:iam::<account>:user/<name>) ARN';
+
 /** Whether `arn` can name a signer: a role (any of its sessions) or an IAM user. */
 export function isSignerArn(arn: string): boolean {
   return ROLE.test(arn) || USER.test(arn);
+}
+
+/** The near misses whose meaning is clear: a role's IAM ARN, and one session of a role. */
+const IAM_ROLE = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
+const ROLE_SESSION = /^(arn:aws[a-z-]*:sts::\d{12}:assumed-role\/[\w+=,.@-]{1,64})\/[\w+=,.@-]+$/;
+
+/**
+ * The signer ARN that a refused `arn` most likely meant, or undefined. S3 logs a role's
+ * requests under its sessions (`arn:aws:sts::<account>:assumed-role/<name>/<session>`, the
+ * role's path dropped), so a role is given in that form without the session; its IAM ARN
+ * (`arn:aws:iam::<account>:role/<path>/<name>`), the one the console shows, matches nothing
+ * in a log.
+ */
+export function intendedSignerArn(arn: string): string | undefined {
+  const role = IAM_ROLE.exec(arn);
+  if (role !== null) return `arn:${role[1]}:sts::${role[2]}:assumed-role/${role[3]}`;
+  return ROLE_SESSION.exec(arn)?.[1];
 }
 
 /**

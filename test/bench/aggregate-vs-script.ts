@@ -3,10 +3,14 @@
 // as a whole process on the same generated file in the same run, for speed and peak memory;
 // then the fast path's totals against the full parser's on that file. (Peak memory at
 // 100 MiB and 1 GiB: the metering benchmark, meter-logs.ts.)
+//
+// Any other log can be measured the same way, with the role that signs its links:
+//   node --import tsx test/bench/aggregate-vs-script.ts FILE --signer ARN
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { createReadStream } from 'node:fs';
 import { parseLine, readLines } from '../../shared/access-log/index.ts';
 import { attributeRequest } from '../../shared/usage/attribute-request.ts';
@@ -17,10 +21,17 @@ import { ensureBenchLog } from './generate-access-log.ts';
 
 const MiB = 1024 * 1024;
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const file = await ensureBenchLog(
-  join(ROOT, '.cache', 'bench', 'presigned-520mb-v4.log'),
-  520 * MiB,
-);
+const { values: options, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { signer: { type: 'string', default: SIGNER_ROLE } },
+});
+if (positionals.length > 1) throw new Error('usage: aggregate-vs-script.ts [FILE] [--signer ARN]');
+const given = positionals[0];
+const signer = options.signer;
+const file =
+  given === undefined
+    ? await ensureBenchLog(join(ROOT, '.cache', 'bench', 'presigned-520mb-v4.log'), 520 * MiB)
+    : resolve(given);
 const size = statSync(file).size;
 const TIME = '/usr/bin/time';
 if (!existsSync(TIME)) {
@@ -40,7 +51,7 @@ function measure(args: string[]): { seconds: number; maxRssMiB: number; stdout: 
 }
 
 const script = ['test/bench/regex-script.mjs', file];
-const aggregate = ['bin/usage-meter.js', 'aggregate', '--json', '--signer', SIGNER_ROLE, file];
+const aggregate = ['bin/usage-meter.js', 'aggregate', '--json', '--signer', signer, file];
 const oneThread = [...aggregate.slice(0, 3), '--threads', '1', ...aggregate.slice(3)];
 // The CLI builds itself on its first run after a change: not part of what is measured.
 execFileSync(process.execPath, ['bin/usage-meter.js', '--help'], { cwd: ROOT, stdio: 'ignore' });
@@ -61,7 +72,7 @@ const peak = (list: ReturnType<typeof measure>[]) => Math.max(...list.map((r) =>
 const theirs = best(runs.script);
 const lines = (JSON.parse(theirs.stdout) as { lines: number }).lines;
 console.log(
-  `input: ${(size / MiB).toFixed(0)} MiB generated presigned traffic, ${lines.toLocaleString('en')} lines (${file})`,
+  `input: ${(size / MiB).toFixed(0)} MiB ${given === undefined ? 'generated presigned traffic' : 'of log'}, ${lines.toLocaleString('en')} lines (${file})`,
 );
 console.log(
   `whole process, best of 3 (peak memory: the highest of the 3), ${availableParallelism()} cores:`,
@@ -110,7 +121,7 @@ console.log(
 
 /** Every account's totals by the reference path: parseLine, then attributeRequest. */
 async function referenceTotals(path: string): Promise<Record<string, UsageCounters>> {
-  const rules = createOfflineAttributionRules([SIGNER_ROLE]);
+  const rules = createOfflineAttributionRules([signer]);
   const totals: Record<string, UsageCounters> = {};
   for await (const line of readLines(createReadStream(path, { highWaterMark: MiB }))) {
     if (!('text' in line)) continue;

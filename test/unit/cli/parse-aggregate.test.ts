@@ -217,6 +217,16 @@ describe('usage-meter aggregate', () => {
     expect(io.err()).toContain('choose one of --json and --csv');
   });
 
+  it('names every --signer that is not a signer ARN, with the one a role ARN means', async () => {
+    const io = captureIo();
+    const args = ['--signer', 'arn:aws:iam::123456789012:role/links', '--signer', 'links'];
+    expect(await main(['aggregate', ...args, logFile], io)).toBe(2);
+    expect(io.err()).toContain(
+      "got 'arn:aws:iam::123456789012:role/links' (did you mean arn:aws:sts::123456789012:assumed-role/links?), 'links'",
+    );
+    expect(io.out()).toBe('');
+  });
+
   it('shows its progress on a terminal only, and prints the same results either way', async () => {
     const big = join(dir, 'big.log');
     const line = (i: number) =>

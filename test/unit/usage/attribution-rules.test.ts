@@ -4,6 +4,7 @@ import {
   createAttributionRules,
   createOfflineAttributionRules,
   createSignerMatcher,
+  intendedSignerArn,
   isSignerArn,
 } from '../../../shared/usage/attribution-rules.ts';
 import { attributeRequest, emptyCounters, UsageAggregator } from '../../../shared/usage/index.ts';
@@ -71,6 +72,27 @@ describe('createSignerMatcher', () => {
     ['*', false],
   ])('accepts %s as a signer ARN: %s', (arn, expected) => {
     expect(isSignerArn(arn)).toBe(expected);
+  });
+
+  it.each([
+    ['arn:aws:iam::123456789012:role/name', 'arn:aws:sts::123456789012:assumed-role/name'],
+    [
+      'arn:aws:iam::123456789012:role/service-role/a/name',
+      'arn:aws:sts::123456789012:assumed-role/name',
+    ],
+    ['arn:aws-cn:iam::123456789012:role/name', 'arn:aws-cn:sts::123456789012:assumed-role/name'],
+    [
+      'arn:aws:sts::123456789012:assumed-role/name/session',
+      'arn:aws:sts::123456789012:assumed-role/name',
+    ],
+    ['arn:aws:iam::12345:role/name', undefined],
+    ['arn:aws:iam::123456789012:group/name', undefined],
+    ['arn:aws:sts::123456789012:assumed-role/name/', undefined],
+    ['*', undefined],
+  ])('reads the refused %s as meaning %s', (arn, meant) => {
+    expect(isSignerArn(arn)).toBe(false);
+    expect(intendedSignerArn(arn)).toBe(meant);
+    if (meant !== undefined) expect(isSignerArn(meant)).toBe(true);
   });
 });
 
