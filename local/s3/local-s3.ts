@@ -53,7 +53,10 @@ export interface LocalS3Options {
 
 export interface LocalS3 {
   endpoint: string;
-  /** Writes the queued access log records now; resolves with the log object keys once their events were handled. */
+  /**
+   * Writes the queued access log records now; resolves with the log object keys once their
+   * events were handled.
+   */
   deliverLogs(): Promise<string[]>;
   /** Resolves once every request so far is logged and its notifications handled. */
   settled(): Promise<void>;

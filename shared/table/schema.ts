@@ -1,9 +1,10 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /**
- * The single table (docs/data-model.md; its keys are built by keys.ts): every item has `PK` and `SK`; items a period
- * or a list reads all at once also carry `GSI1PK`/`GSI1SK`; items that expire carry `ttl`
- * (epoch seconds, DynamoDB's time-to-live attribute). docs/data-model.md lists every item.
+ * The single table (docs/data-model.md; its keys are built by keys.ts): every item has `PK`
+ * and `SK`; items a period or a list reads all at once also carry `GSI1PK`/`GSI1SK`; items
+ * that expire carry `ttl` (epoch seconds, DynamoDB's time-to-live attribute).
+ * docs/data-model.md lists every item.
  */
 export const TABLE_INDEX = 'GSI1';
 export const TTL_ATTRIBUTE = 'ttl';

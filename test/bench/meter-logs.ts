@@ -1,7 +1,8 @@
 // npm run bench: metering a 100 MiB log object from the local S3 into DynamoDB Local,
 // against reading and aggregating it alone, and against DynamoDB Local's own rate for the
-// same writes, replayed in the same run; the writes it sends against the minimum the data model needs; then peak
-// memory for 100 MiB and 1 GiB objects, each metered in a fresh process.
+// same writes, replayed in the same run; the writes it sends against the minimum the data
+// model needs; then peak memory for 100 MiB and 1 GiB objects, each metered in a fresh
+// process.
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';

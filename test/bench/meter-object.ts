@@ -1,9 +1,9 @@
 // Child process of the metering benchmark, bundled by it (plain node, no TypeScript loader:
 // its memory is the metering's): meters one log into DynamoDB Local — an object of the local
 // S3 (`s3 <bucket> <key> [parse-only]`: parse-only reads and aggregates without writing) or
-// the first <bytes> of a file (`file <path> <bytes> memory`: only its memory matters) — and prints as JSON its time, the
-// write requests and items it sent, when its writes began, the minimum the data model needs,
-// and its peak memory.
+// the first <bytes> of a file (`file <path> <bytes> memory`: only its memory matters) — and
+// prints as JSON its time, the write requests and items it sent, when its writes began, the
+// minimum the data model needs, and its peak memory.
 import { appendFileSync, createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

@@ -14,7 +14,10 @@ export function sharedStack() {
   return inject('localStack');
 }
 
-/** An S3 stack of this test file's own (for notifications and log delivery), on the shared DynamoDB Local. */
+/**
+ * An S3 stack of this test file's own (for notifications and log delivery), on the shared
+ * DynamoDB Local.
+ */
 export function startTestStack(
   options: Omit<LocalStackOptions, 'dynamodbEndpoint'>,
 ): Promise<LocalStack> {
