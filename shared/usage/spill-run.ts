@@ -9,14 +9,17 @@ export interface TableRow {
 
 /**
  * A run of rows on disk, in the order written: per row, the byte length of its key in UTF-8
- * (32 bits), the key, then its `width` values as 64-bit floats. Binary, so that neither the
- * writer formats a number nor the reader parses one: a table of many rows (a log object's
- * links) is spilled and merged back at the speed of copying.
+ * (32 bits), the key, zeros up to the next multiple of 8 bytes, then its `width` values as
+ * 64-bit floats (in the machine's byte order: a run is read back by the process that wrote
+ * it). Binary, so that neither the writer formats a number nor the reader parses one, and
+ * aligned, so that the values are copied as floats rather than byte by byte: a table of many
+ * rows (a log object's links) is spilled and merged back at the speed of copying.
  */
 export class RunWriter {
   readonly #file: number;
   readonly #width: number;
-  #buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  #buffer = alignedBuffer(BUFFER_BYTES);
+  #floats = floatsOf(this.#buffer);
   #used = 0;
 
   constructor(path: string, width: number) {
@@ -27,7 +30,7 @@ export class RunWriter {
   /** Appends a row: `values` holds it at `offset`, `width` slots. */
   write(key: string, values: ArrayLike<number>, offset: number): void {
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-    this.#reserve(4 + key.length * 3 + 8 * this.#width);
+    this.#reserve(rowBytes(key.length * 3, this.#width));
     const keyBytes = this.#buffer.write(key, this.#used + 4, 'utf8');
     this.#endRow(keyBytes, values, offset);
   }
@@ -40,7 +43,7 @@ export class RunWriter {
     values: ArrayLike<number>,
     offset: number,
   ): void {
-    this.#reserve(4 + (end - start) + 8 * this.#width);
+    this.#reserve(rowBytes(end - start, this.#width));
     // ASCII (ids, dates) is its own UTF-8: copied unit by unit, with no string made.
     const buffer = this.#buffer;
     const at = this.#used + 4 - start;
@@ -67,19 +70,24 @@ export class RunWriter {
   #reserve(bytes: number): void {
     if (this.#used + bytes > this.#buffer.length) {
       this.#flush();
-      if (bytes > this.#buffer.length) this.#buffer = Buffer.allocUnsafe(bytes);
+      if (bytes > this.#buffer.length) {
+        this.#buffer = alignedBuffer(bytes);
+        this.#floats = floatsOf(this.#buffer);
+      }
     }
   }
 
   /** Writes the row's key length before its key (`keyBytes` long), and its values after. */
   #endRow(keyBytes: number, values: ArrayLike<number>, offset: number): void {
     const buffer = this.#buffer;
-    buffer.writeUInt32LE(keyBytes, this.#used);
-    let at = this.#used + 4 + keyBytes;
-    for (let i = 0; i < this.#width; i++, at += 8) {
-      buffer.writeDoubleLE(values[offset + i] as number, at);
-    }
-    this.#used = at;
+    const start = this.#used;
+    buffer.writeUInt32LE(keyBytes, start);
+    const valuesAt = start + valuesOffset(keyBytes);
+    buffer.fill(0, start + 4 + keyBytes, valuesAt);
+    const floats = this.#floats;
+    const first = valuesAt >>> 3;
+    for (let i = 0; i < this.#width; i++) floats[first + i] = values[offset + i] as number;
+    this.#used = valuesAt + 8 * this.#width;
   }
 
   #flush(): void {
@@ -94,7 +102,9 @@ export class RunReader {
   readonly #path: string;
   readonly #width: number;
   #file: number | undefined;
-  #buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  #buffer = alignedBuffer(BUFFER_BYTES);
+  #floats = floatsOf(this.#buffer);
+  /** Where the next row starts in the buffer: a multiple of 8, as rows are. */
   #start = 0;
   #end = 0;
 
@@ -112,15 +122,14 @@ export class RunReader {
       return undefined;
     }
     const keyBytes = this.#buffer.readUInt32LE(this.#start);
-    const size = 4 + keyBytes + 8 * this.#width;
+    const size = valuesOffset(keyBytes) + 8 * this.#width;
     if (!this.#fill(size)) throw this.#damaged();
-    const buffer = this.#buffer;
     const keyStart = this.#start + 4;
-    const key = buffer.toString('utf8', keyStart, keyStart + keyBytes);
+    const key = this.#buffer.toString('utf8', keyStart, keyStart + keyBytes);
+    const floats = this.#floats;
+    const first = (this.#start + valuesOffset(keyBytes)) >>> 3;
     const values: number[] = [];
-    for (let at = keyStart + keyBytes; at < this.#start + size; at += 8) {
-      values.push(buffer.readDoubleLE(at));
-    }
+    for (let i = 0; i < this.#width; i++) values.push(floats[first + i] as number);
     this.#start += size;
     return { key, values };
   }
@@ -135,10 +144,10 @@ export class RunReader {
     if (this.#end - this.#start >= bytes) return true;
     if (this.#file === undefined) return false;
     const kept = this.#end - this.#start;
-    const buffer =
-      bytes > this.#buffer.length ? Buffer.allocUnsafe(bytes + BUFFER_BYTES) : this.#buffer;
+    const buffer = bytes > this.#buffer.length ? alignedBuffer(bytes + BUFFER_BYTES) : this.#buffer;
     this.#buffer.copy(buffer, 0, this.#start, this.#end);
     this.#buffer = buffer;
+    this.#floats = floatsOf(buffer);
     this.#start = 0;
     this.#end = kept;
     while (this.#end < bytes) {
@@ -156,3 +165,22 @@ export class RunReader {
 }
 
 const BUFFER_BYTES = 1 << 16;
+
+/** Where a row's values start, from the row's start: after its key, at a multiple of 8. */
+function valuesOffset(keyBytes: number): number {
+  return (4 + keyBytes + 7) & ~7;
+}
+
+/** The most bytes a row of a key of at most `keyBytes` takes. */
+function rowBytes(keyBytes: number, width: number): number {
+  return valuesOffset(keyBytes) + 8 * width;
+}
+
+/** A buffer of its own memory (not a slice of Node's pool), so 8-byte aligned, whole floats. */
+function alignedBuffer(bytes: number): Buffer {
+  return Buffer.from(new ArrayBuffer(Math.ceil(bytes / 8) * 8));
+}
+
+function floatsOf(buffer: Buffer): Float64Array {
+  return new Float64Array(buffer.buffer, buffer.byteOffset, buffer.length >>> 3);
+}

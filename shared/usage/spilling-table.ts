@@ -37,6 +37,8 @@ export class SpillingTable {
   /** Increases whenever the rows in memory are written out: row numbers held before are void. */
   generation = 0;
   readonly #combine: readonly Combine[];
+  /** A row's values before anything is added: 0 for a sum, ±Infinity for a min or max. */
+  readonly #initial: Float64Array;
   readonly #maxRows: number;
   /**
    * The keys held, as UTF-16 code units one after another, and not as strings: a string per
@@ -61,6 +63,7 @@ export class SpillingTable {
   constructor(combine: readonly Combine[], maxRows: number, parent = tmpdir()) {
     this.#parent = parent;
     this.#combine = combine;
+    this.#initial = Float64Array.from(combine, (how) => INITIAL[how]);
     this.width = combine.length;
     this.#maxRows = maxRows;
     this.values = new Float64Array(Math.min(maxRows, 1024) * this.width);
@@ -199,11 +202,11 @@ export class SpillingTable {
     return order;
   }
 
-  /** Sets a row's values to where combining starts: 0 for a sum, ±Infinity for a min or max. */
+  /** Sets a row's values to where combining starts. */
   #startRow(row: number): void {
-    for (let i = 0; i < this.width; i++) {
-      this.values[row * this.width + i] = INITIAL[this.#combine[i] as Combine];
-    }
+    const { values, width } = this;
+    const initial = this.#initial;
+    for (let i = 0, at = row * width; i < width; i++) values[at + i] = initial[i] as number;
   }
 
   #rowValues(row: number): number[] {

@@ -101,9 +101,11 @@ export class UsageAggregator {
   #customerRows = new Map<string, Map<number, number>>();
   #untrackedRows = new Map<UntrackedReason, Map<number, number>>();
   #generation = 0;
-  /** The customer of each row of #links in memory. */
+  /**
+   * The customer of each row of #links in memory. Kept across spills: a row number is
+   * given its customer when it is made, before anything reads it.
+   */
   #linkCustomers: string[] = [];
-  #linkGeneration = 0;
   #earliest = Infinity;
   readonly #dayNames = new Map<number, string>();
 
@@ -263,10 +265,6 @@ export class UsageAggregator {
     const other = row === undefined ? undefined : table.find(both);
     if (other !== undefined) return other;
     const created = row === undefined ? table.insert(linkId, ` ${customerId}`) : table.insert(both);
-    if (table.generation !== this.#linkGeneration) {
-      this.#linkCustomers = [];
-      this.#linkGeneration = table.generation;
-    }
     this.#linkCustomers[created] = customerId;
     return created;
   }
