@@ -9,7 +9,7 @@ import { aggregateInThreads } from '../aggregate-in-threads.ts';
 import { type Input, resolveInputs } from '../inputs.ts';
 import { LogCounter, type LogTotals } from '../log-totals.ts';
 import { mebibytes, ProgressLine } from '../progress-line.ts';
-import { checkSignerArns } from '../signer-option.ts';
+import { checkSignerArns, SIGNER_OPTION } from '../signer-option.ts';
 
 // Parentheses cannot appear in a customer id, so this row never collides with a customer.
 const UNTRACKED = '(untracked)';
@@ -148,7 +148,7 @@ function parseAggregateArgs(args: string[]): {
     options: {
       json: { type: 'boolean' },
       csv: { type: 'boolean' },
-      signer: { type: 'string', multiple: true },
+      ...SIGNER_OPTION,
       threads: { type: 'string' },
     },
     strict: true,
