@@ -122,12 +122,13 @@ export class RunReader {
       return undefined;
     }
     const keyBytes = this.#buffer.readUInt32LE(this.#start);
-    const size = valuesOffset(keyBytes) + 8 * this.#width;
+    const size = rowBytes(keyBytes, this.#width);
     if (!this.#fill(size)) throw this.#damaged();
     const keyStart = this.#start + 4;
     const key = this.#buffer.toString('utf8', keyStart, keyStart + keyBytes);
     const floats = this.#floats;
-    const first = (this.#start + valuesOffset(keyBytes)) >>> 3;
+    // The values are the row's last 8 * width bytes.
+    const first = (this.#start + size) / 8 - this.#width;
     const values: number[] = [];
     for (let i = 0; i < this.#width; i++) values.push(floats[first + i] as number);
     this.#start += size;
@@ -171,7 +172,7 @@ function valuesOffset(keyBytes: number): number {
   return (4 + keyBytes + 7) & ~7;
 }
 
-/** The most bytes a row of a key of at most `keyBytes` takes. */
+/** The bytes a row takes whose key is `keyBytes` long (at most, for a key at most that long). */
 function rowBytes(keyBytes: number, width: number): number {
   return valuesOffset(keyBytes) + 8 * width;
 }
