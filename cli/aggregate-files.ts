@@ -1,4 +1,5 @@
 import { readFileLinesSync } from '../shared/access-log/read-lines.ts';
+import { CountedRequests } from '../shared/usage/counted-requests.ts';
 import { SeenRequests } from '../shared/usage/seen-requests.ts';
 import { LogCounter, type LogTotals } from './log-totals.ts';
 
@@ -12,6 +13,11 @@ export interface FilesShare {
   seed?: number;
   /** Requests to take as seen already (`SeenRequests.hashes` of the threads before). */
   seen?: Uint32Array;
+  /**
+   * Check for repeats after the reading (`CountedRequests`), not line by line: every line
+   * counts, and the share must be read again if its requests repeat (`seen` is then unused).
+   */
+  checkAfter?: boolean;
   /** Where rows spilled to disk go (default: the system's temporary folder). */
   spillParent?: string;
 }
@@ -21,8 +27,8 @@ export interface ShareTotals {
   totals: LogTotals;
   /** Per file, the lines read, empty ones included. */
   lines: number[];
-  /** The requests counted (`SeenRequests.hashes`). */
-  seen: SeenRequests;
+  /** The requests counted, and those taken as seen (their `hashes`). */
+  requests: SeenRequests | CountedRequests;
 }
 
 /**
@@ -30,12 +36,11 @@ export interface ShareTotals {
  * them up; `onProgress` hears how far it has read.
  */
 export async function aggregateFiles(
-  { paths, signers, ranges, seed, seen: before, spillParent }: FilesShare,
+  { paths, signers, ranges, seed, seen: before, checkAfter, spillParent }: FilesShare,
   onProgress: (bytes: number, lines: number) => void,
 ): Promise<ShareTotals> {
-  const seen = new SeenRequests(seed);
-  if (before !== undefined) seen.addHashes(before);
-  const counter = new LogCounter(signers, onProgress, { seen, spillParent });
+  const requests = checkAfter === true ? new CountedRequests(seed) : seenAlready(seed, before);
+  const counter = new LogCounter(signers, onProgress, { seen: requests, spillParent });
   try {
     const lines = paths.map((path, input) => {
       const [start, end] = ranges?.[input] ?? [0, Infinity];
@@ -47,8 +52,14 @@ export async function aggregateFiles(
       counter.endInput(input);
       return read;
     });
-    return { totals: await counter.totals(), lines, seen };
+    return { totals: await counter.totals(), lines, requests };
   } finally {
     counter.discard();
   }
+}
+
+function seenAlready(seed: number | undefined, hashes: Uint32Array | undefined): SeenRequests {
+  const seen = new SeenRequests(seed);
+  if (hashes !== undefined) seen.addHashes(hashes);
+  return seen;
 }

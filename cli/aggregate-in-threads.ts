@@ -4,18 +4,26 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { nextLineStart } from '../shared/access-log/read-lines.ts';
+import { haveOneInCommon } from '../shared/usage/counted-requests.ts';
 import { randomSeed } from '../shared/usage/seen-requests.ts';
 import { aggregateFiles, type FilesShare } from './aggregate-files.ts';
 import { combineLogTotals, type LogTotals } from './log-totals.ts';
 
 /**
- * What a thread reports: how far it has read, then what it added up; then, asked with the
- * requests of the threads before it, whether it counted one of them too.
+ * What a thread reports: how far it has read, then what it added up and the requests it
+ * counted (their hashes, and those as `sortedRequestKeys`), and whether two of them may be
+ * one.
  */
 export type ThreadMessage =
   | { kind: 'progress'; bytes: number; lines: number }
-  | { kind: 'totals'; totals: LogTotals; lines: number[]; seen: Uint32Array }
-  | { kind: 'meets'; meets: boolean };
+  | {
+      kind: 'totals';
+      totals: LogTotals;
+      lines: number[];
+      hashes: Uint32Array;
+      keys: Float64Array;
+      mayRepeat: boolean;
+    };
 
 type ThreadResult = Omit<Extract<ThreadMessage, { kind: 'totals' }>, 'kind'>;
 
@@ -32,12 +40,11 @@ export const THREAD_HEAP_MB = { young: 4, old: 64 };
  * file: the totals, counts and samples one thread gives, in less time and memory.
  * `onProgress` hears how far the threads have read, together.
  *
- * A record S3 delivered twice may have a copy in two threads' ranges, and both threads
- * count it. So each thread also reports the requests it counted (their hashes, under one
- * seed); a thread that counted one a thread before it counted too reads its ranges again,
- * taking those threads' requests as seen: its copy is then a repeat, as for one thread.
- * Each thread is asked itself, with its own table of hashes and its compiled code: this
- * thread's code would run the comparison cold, several times slower.
+ * The threads check for records S3 delivered twice after reading (`CountedRequests`), and
+ * report the requests they counted (their hashes, under one seed). A thread whose requests
+ * repeat, or that counted one a thread before it counted too (a copy in two threads'
+ * ranges), reads its ranges again checking line by line (`SeenRequests`), taking those
+ * threads' requests as seen: its copy is then a repeat, as for one thread.
  */
 export async function aggregateInThreads(
   paths: string[],
@@ -73,10 +80,14 @@ export async function aggregateInThreads(
     });
   };
   try {
-    const results = await Promise.all(shares.map(run));
-    for (let thread = 1; thread < threads; thread++) {
-      const seen = joined(results.slice(0, thread).map((result) => result.seen));
-      if (await meets(workers[thread] as Worker, seen)) {
+    const results = await Promise.all(
+      shares.map((share, thread) => run({ ...share, checkAfter: true }, thread)),
+    );
+    for (let thread = 0; thread < threads; thread++) {
+      const { keys, mayRepeat } = results[thread] as ThreadResult;
+      const earlier = results.slice(0, thread);
+      if (mayRepeat || earlier.some((result) => haveOneInCommon(result.keys, keys))) {
+        const seen = joined(earlier.map((result) => result.hashes));
         results[thread] = await run({ ...(shares[thread] as FilesShare), seen }, thread);
       }
     }
@@ -122,18 +133,6 @@ function numbered(result: ThreadResult, results: ThreadResult[], thread: number)
     line: sample.line + linesBefore(sample.input),
   }));
   return { ...result.totals, samples };
-}
-
-/** Whether the thread counted one of the requests `earlier` (hashes, as it gives them). */
-function meets(worker: Worker, earlier: Uint32Array): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    worker.on('message', (message: ThreadMessage) => {
-      if (message.kind === 'meets') resolve(message.meets);
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`an aggregate thread exited (${code})`)));
-    worker.postMessage(earlier);
-  });
 }
 
 function resultOf(

@@ -14,7 +14,7 @@ import type { FieldAttribution } from './attribute-fields.ts';
  * The hash is seeded per process, so no one can make two requests collide on purpose; by
  * chance, two of a billion requests collide with a probability below 3 in 100 million.
  */
-export class SeenRequests {
+export class SeenRequests implements RepeatCheck {
   #slots = new Uint32Array(2 * 1024);
   #size = 0;
   readonly #seed: number;
@@ -29,27 +29,8 @@ export class SeenRequests {
 
   /** Adds the request (which has a request ID); false when it was there already. */
   add(fields: MeteringFields, attribution: FieldAttribution): boolean {
-    const { line } = fields;
-    h1 = 0xdeadbeef ^ this.#seed;
-    h2 = 0x41c6ce57 ^ this.#seed;
-    mixRange(line, fields.requestIdStart, fields.requestIdEnd);
-    mix32(fields.operationEnd - fields.operationStart);
-    mix32(fields.keyEnd - fields.keyStart);
-    const account = attribution.customerId ?? attribution.untracked ?? '';
-    mixRange(account, 0, account.length);
-    mixRange(attribution.linkId ?? '', 0, attribution.linkId?.length ?? 0);
-    mix32(line.length);
-    mix(fields.time);
-    mix(fields.httpStatus);
-    mix(fields.bytesSent);
-    mix(fields.objectSize);
-    mix(fields.totalTime);
-    mix(fields.turnAroundTime);
-    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-    // 0/0 marks an empty slot.
-    if (h1 === 0 && h2 === 0) h1 = 1;
-    return this.#insert(h1 >>> 0, h2 >>> 0);
+    hashRequest(fields, attribution, this.#seed, HASH, 0);
+    return this.#insert(HASH[0] as number, HASH[1] as number);
   }
 
   /** The requests added, as pairs of 32-bit halves of their hashes (a copy). */
@@ -70,14 +51,6 @@ export class SeenRequests {
     for (let i = 0; i + 1 < pairs.length; i += 2) {
       this.#insert(pairs[i] as number, pairs[i + 1] as number);
     }
-  }
-
-  /** Whether any of the requests another set with the same seed saw (`hashes`) is here. */
-  includesAny(pairs: Uint32Array): boolean {
-    for (let p = 0; p + 1 < pairs.length; p += 2) {
-      if (this.#isHeld(this.#slotOf(pairs[p] as number, pairs[p + 1] as number))) return true;
-    }
-    return false;
   }
 
   /** Adds a hash; false when it was there already. */
@@ -123,9 +96,50 @@ export function randomSeed(): number {
   return randomBytes(4).readUInt32LE(0);
 }
 
+/** What a repeat check does with each request counted: false when it is a repeat. */
+export interface RepeatCheck {
+  add(fields: MeteringFields, attribution: FieldAttribution): boolean;
+}
+
+const HASH = new Uint32Array(2);
 // The hash being computed (cyrb53's two lanes), shared to spare an allocation a line.
 let h1 = 0;
 let h2 = 0;
+
+/**
+ * Hashes what makes a request the one it is (see `SeenRequests`) under `seed` into
+ * `into[at]` and `into[at + 1]`: the two 32-bit halves, never both 0.
+ */
+export function hashRequest(
+  fields: MeteringFields,
+  attribution: FieldAttribution,
+  seed: number,
+  into: Uint32Array,
+  at: number,
+): void {
+  const { line } = fields;
+  h1 = 0xdeadbeef ^ seed;
+  h2 = 0x41c6ce57 ^ seed;
+  mixRange(line, fields.requestIdStart, fields.requestIdEnd);
+  mix32(fields.operationEnd - fields.operationStart);
+  mix32(fields.keyEnd - fields.keyStart);
+  const account = attribution.customerId ?? attribution.untracked ?? '';
+  mixRange(account, 0, account.length);
+  mixRange(attribution.linkId ?? '', 0, attribution.linkId?.length ?? 0);
+  mix32(line.length);
+  mix(fields.time);
+  mix(fields.httpStatus);
+  mix(fields.bytesSent);
+  mix(fields.objectSize);
+  mix(fields.totalTime);
+  mix(fields.turnAroundTime);
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  // 0/0 marks an empty slot.
+  if (h1 === 0 && h2 === 0) h1 = 1;
+  into[at] = h1;
+  into[at + 1] = h2;
+}
 
 /** Mixes a whole number below 2^53 into the hash: its low 32 bits and the rest. */
 function mix(value: number): void {

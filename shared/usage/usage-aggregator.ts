@@ -12,7 +12,7 @@ import {
   UPLOAD_BYTES,
 } from './attribute-fields.ts';
 import type { AttributionRules, UntrackedReason } from './attribution-rules.ts';
-import { SeenRequests } from './seen-requests.ts';
+import { type RepeatCheck, SeenRequests } from './seen-requests.ts';
 import { detached } from '../detached.ts';
 import { type Combine, SpillingTable } from './spilling-table.ts';
 import {
@@ -50,8 +50,11 @@ export interface UsageAggregatorOptions {
   maxRowsInMemory?: number;
   /** The folder spilled rows go into (in a folder of their own); default the system's. */
   spillParent?: string | undefined;
-  /** The repeat check: one made apart, to compare with another's or to start from it. */
-  seen?: SeenRequests;
+  /**
+   * The repeat check: one made apart, to compare with another's or to start from it, or
+   * one that checks afterwards (`CountedRequests`); by default a `SeenRequests` of its own.
+   */
+  seen?: RepeatCheck;
 }
 
 /** Rejected lines kept as samples, the first ones. */
@@ -94,7 +97,7 @@ export class UsageAggregator {
   readonly #fields = new MeteringFields();
   readonly #attribution = new FieldAttribution();
   readonly #attributor: FieldAttributor;
-  readonly #seen: SeenRequests;
+  readonly #seen: RepeatCheck;
   readonly #accountDays: SpillingTable;
   readonly #links: SpillingTable;
   /** Customer id (or untracked reason) → day → row of #accountDays, for the rows in memory. */

@@ -261,8 +261,9 @@ describe('usage-meter aggregate', () => {
   });
 
   it('counts the same with threads as with one, twins and rejections across files included', async () => {
-    // Lines of many lengths (so every thread has a share), records S3 delivered twice (far
-    // apart, and once across files), and lines that are not records, in two files.
+    // Lines of many lengths (so every thread has a share), records S3 delivered twice (one
+    // right after itself, others far apart, one across files), and lines that are not
+    // records, in two files.
     const line = (i: number, customer: string, bytes: number) =>
       formatAccessLogRecord(
         makeRecord({
@@ -275,6 +276,7 @@ describe('usage-meter aggregate', () => {
     const first = Array.from({ length: 400 }, (_, i) => line(i, i % 2 ? 'acme' : 'globex', i));
     const second = Array.from({ length: 300 }, (_, i) => line(1000 + i, 'acme', 7));
     first.splice(150, 0, 'not a log line');
+    first.splice(100, 0, first[99] as string);
     first.push(first[3] as string, first[4] as string, 'x'.repeat(33));
     second.push(first[10] as string, 'bad');
     const a = join(dir, 'threads-a.log');
@@ -295,11 +297,11 @@ describe('usage-meter aggregate', () => {
         globex: { downloadBytes: 39_800, downloadRequests: 200 },
       },
       records: 700,
-      duplicateRecords: 3,
+      duplicateRecords: 4,
       rejectedLines: 3,
       rejectionSamples: [
-        { file: a, line: 151, reason: expect.any(String) },
-        { file: a, line: 404, reason: expect.any(String) },
+        { file: a, line: 152, reason: expect.any(String) },
+        { file: a, line: 405, reason: expect.any(String) },
         { file: b, line: 302, reason: expect.any(String) },
       ],
     });

@@ -7,6 +7,12 @@ import { createOfflineAttributionRules } from '../../../shared/usage/attribution
 import { makeRecord, presignedUri } from '../../helpers/records.ts';
 import { SIGNER_ROLE } from '../../helpers/rules.ts';
 import { SeenRequests } from '../../../shared/usage/seen-requests.ts';
+import {
+  CountedRequests,
+  hasRepeat,
+  haveOneInCommon,
+  sortedRequestKeys,
+} from '../../../shared/usage/counted-requests.ts';
 
 const PATH = '/usage-meter-content/a.bin';
 
@@ -172,18 +178,61 @@ describe('UsageAggregator', () => {
     expect(apart.duplicates).toBe(0);
     expect(first.hashes()).toHaveLength(2);
 
-    // Whether another set saw any of the same requests: one is enough, none is none.
-    const onlyOther = new SeenRequests(42);
-    addRecords(new UsageAggregator(rules, { seen: onlyOther }), [other]);
-    expect(first.includesAny(onlyOther.hashes())).toBe(false);
-    expect(first.includesAny(later.hashes())).toBe(true);
-    expect(first.includesAny(new Uint32Array())).toBe(false);
     // A hash with a half of 0 is held all the same (only 0/0 marks an empty slot).
     const halves = new SeenRequests(42);
-    halves.addHashes(Uint32Array.of(0, 5, 7, 0));
-    expect(halves.includesAny(Uint32Array.of(0, 5))).toBe(true);
-    expect(halves.includesAny(Uint32Array.of(7, 0))).toBe(true);
-    expect(halves.includesAny(Uint32Array.of(0, 6, 7, 1))).toBe(false);
+    halves.addHashes(Uint32Array.of(0, 5, 7, 0, 0, 5));
     expect([...halves.hashes()].sort()).toEqual([0, 0, 5, 7]);
+  });
+
+  it('counts every line when it checks for repeats afterwards, with the hashes a check line by line makes', async () => {
+    const rules = createOfflineAttributionRules([SIGNER_ROLE]);
+    const record = makeRecord({ bytesSent: 10, requestUri: presignedUri('GET', PATH, 'acme') });
+    const other = makeRecord({
+      requestId: 'OTHER0000000000',
+      bytesSent: 5,
+      requestUri: presignedUri('GET', PATH, 'acme'),
+    });
+    const counted = new CountedRequests(42);
+    const usage = addRecords(new UsageAggregator(rules, { seen: counted }), [
+      record,
+      other,
+      record,
+    ]);
+    expect(usage.duplicates).toBe(0);
+    expect((await usage.totals()).customers.get('acme')?.downloadBytes).toBe(25);
+
+    const seen = new SeenRequests(42);
+    addRecords(new UsageAggregator(rules, { seen }), [record, other]);
+    const pairs = (hashes: Uint32Array) =>
+      Array.from({ length: hashes.length / 2 }, (_, i) => `${hashes[2 * i]}/${hashes[2 * i + 1]}`);
+    const countedPairs = pairs(counted.hashes());
+    expect(countedPairs).toHaveLength(3);
+    expect(countedPairs[2]).toBe(countedPairs[0]);
+    expect(new Set(countedPairs)).toEqual(new Set(pairs(seen.hashes())));
+    // The repeat shows in the sorted keys, and only there.
+    expect(hasRepeat(sortedRequestKeys(counted.hashes()))).toBe(true);
+    expect(hasRepeat(sortedRequestKeys(seen.hashes()))).toBe(false);
+  });
+});
+
+describe('sortedRequestKeys', () => {
+  it('sorts the upper 53 bits of each hash, so that alike hashes meet and others rarely do', () => {
+    const keys = sortedRequestKeys(Uint32Array.of(2, 0xffffffff, 1, 0, 0xffffffff, 0x800));
+    // Each key is high half × 2^21 + the low half's upper 21 bits.
+    expect([...keys]).toEqual([2 ** 21, 2 * 2 ** 21 + 2 ** 21 - 1, 0xffffffff * 2 ** 21 + 1]);
+    expect(hasRepeat(keys)).toBe(false);
+    expect(hasRepeat(new Float64Array())).toBe(false);
+    // Hashes that differ only in their lowest 11 bits are taken for one (and read again).
+    expect(hasRepeat(sortedRequestKeys(Uint32Array.of(9, 0x7ff, 9, 0)))).toBe(true);
+    expect(hasRepeat(sortedRequestKeys(Uint32Array.of(9, 0x800, 9, 0)))).toBe(false);
+  });
+
+  it('tells whether two sorted sets of keys have one in common, wherever it lies', () => {
+    const a = Float64Array.of(1, 4, 9, 16);
+    expect(haveOneInCommon(a, Float64Array.of(2, 3, 16))).toBe(true);
+    expect(haveOneInCommon(a, Float64Array.of(0, 1))).toBe(true);
+    expect(haveOneInCommon(Float64Array.of(5, 10), a)).toBe(false);
+    expect(haveOneInCommon(a, Float64Array.of(17, 18))).toBe(false);
+    expect(haveOneInCommon(a, new Float64Array())).toBe(false);
   });
 });
