@@ -43,8 +43,12 @@ export class FieldAttributor {
   readonly #query = new TrackedQuery();
   #requester = '';
   #requesterIsSigner = false;
-  /** Customer id → null when it is a customer's, else why it bills nobody. */
-  readonly #customers = new Map<string, UntrackedReason | null>();
+  /**
+   * Customer id → the id, when it is a customer's, else why it bills nobody. The id is kept
+   * once and given for every line that names it: a string per line would outlive the line
+   * wherever the aggregator keeps it, and a long one would keep the line's text alive.
+   */
+  readonly #customers = new Map<string, { id: string } | UntrackedReason>();
 
   constructor(rules: AttributionRules) {
     this.#rules = rules;
@@ -90,17 +94,18 @@ export class FieldAttributor {
     if (query.customers.length !== 1 || customerId === undefined) return 'no-customer';
     let known = this.#customers.get(customerId);
     if (known === undefined) {
-      known = !isValidCustomerId(customerId)
+      const id = detached(customerId);
+      known = !isValidCustomerId(id)
         ? 'no-customer'
-        : this.#rules.isCustomer(customerId)
-          ? null
+        : this.#rules.isCustomer(id)
+          ? { id }
           : 'unknown-customer';
       // Remembered for the object's customers, within bounds whatever the log holds.
       if (this.#customers.size === MAX_REMEMBERED_CUSTOMERS) this.#customers.clear();
-      this.#customers.set(detached(customerId), known);
+      this.#customers.set(id, known);
     }
-    if (known !== null) return known;
-    out.customerId = customerId;
+    if (typeof known === 'string') return known;
+    out.customerId = known.id;
     const [linkId] = query.links;
     out.linkId =
       query.links.length === 1 && linkId !== undefined && LINK_ID_PATTERN.test(linkId)
