@@ -10,20 +10,12 @@ import { aggregateFiles, type FilesShare } from './aggregate-files.ts';
 import { combineLogTotals, type LogTotals } from './log-totals.ts';
 
 /**
- * What a thread reports: how far it has read, then what it added up and the requests it
- * counted (their hashes, and those as `sortedRequestKeys`), and whether two of them may be
- * one.
+ * What a thread reports: how far it has read, then what it added up, the requests it
+ * counted (their hashes, sorted: `sortRequestHashes`) and whether two of them are one.
  */
 export type ThreadMessage =
   | { kind: 'progress'; bytes: number; lines: number }
-  | {
-      kind: 'totals';
-      totals: LogTotals;
-      lines: number[];
-      hashes: Uint32Array;
-      keys: Float64Array;
-      mayRepeat: boolean;
-    };
+  | { kind: 'totals'; totals: LogTotals; lines: number[]; hashes: Uint32Array; repeats: boolean };
 
 type ThreadResult = Omit<Extract<ThreadMessage, { kind: 'totals' }>, 'kind'>;
 
@@ -84,9 +76,9 @@ export async function aggregateInThreads(
       shares.map((share, thread) => run({ ...share, checkAfter: true }, thread)),
     );
     for (let thread = 0; thread < threads; thread++) {
-      const { keys, mayRepeat } = results[thread] as ThreadResult;
+      const { hashes, repeats } = results[thread] as ThreadResult;
       const earlier = results.slice(0, thread);
-      if (mayRepeat || earlier.some((result) => haveOneInCommon(result.keys, keys))) {
+      if (repeats || earlier.some((result) => haveOneInCommon(result.hashes, hashes))) {
         const seen = joined(earlier.map((result) => result.hashes));
         results[thread] = await run({ ...(shares[thread] as FilesShare), seen }, thread);
       }

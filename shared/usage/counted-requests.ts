@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import type { MeteringFields } from '../access-log/metering-fields.ts';
 import type { FieldAttribution } from './attribute-fields.ts';
 import { hashRequest, randomSeed, type RepeatCheck } from './seen-requests.ts';
@@ -37,33 +38,36 @@ export class CountedRequests implements RepeatCheck {
 }
 
 /**
- * The hashes (pairs of halves) as sorted numbers, to find repeats in (`hasRepeat`,
- * `haveOneInCommon`): each the hash's upper 53 bits, which a float holds exactly. Two
- * requests alike have the same number; two different ones rarely do (as rarely as two of
- * 2^53), and are then taken for a repeat, read again and told apart by the full hash.
+ * Sorts hashes (pairs of 32-bit halves, as `hashes` gives them: from the start of their
+ * buffer) in place by their 64-bit value, natively, as the unsigned 64-bit integers that
+ * the pairs' bytes are.
  */
-export function sortedRequestKeys(pairs: Uint32Array): Float64Array {
-  const keys = new Float64Array(pairs.length / 2);
-  for (let i = 0; i < keys.length; i++) {
-    keys[i] = (pairs[2 * i] as number) * 2 ** 21 + ((pairs[2 * i + 1] as number) >>> 11);
-  }
-  return keys.sort();
+export function sortRequestHashes(pairs: Uint32Array): Uint32Array {
+  new BigUint64Array(pairs.buffer, pairs.byteOffset, pairs.length / 2).sort();
+  return pairs;
 }
 
-/** Whether sorted keys hold one twice. */
-export function hasRepeat(keys: Float64Array): boolean {
-  for (let i = 1; i < keys.length; i++) if (keys[i] === keys[i - 1]) return true;
+/** Where a pair's high half is: the bytes of a 64-bit integer are in the machine's order. */
+const HIGH = endianness() === 'LE' ? 1 : 0;
+const LOW = 1 - HIGH;
+
+/** Whether sorted hashes (`sortRequestHashes`) hold one twice. */
+export function hasRepeat(sorted: Uint32Array): boolean {
+  for (let i = 2; i < sorted.length; i += 2) {
+    if (sorted[i] === sorted[i - 2] && sorted[i + 1] === sorted[i - 1]) return true;
+  }
   return false;
 }
 
-/** Whether two sets of sorted keys have one in common. */
-export function haveOneInCommon(a: Float64Array, b: Float64Array): boolean {
+/** Whether two sets of sorted hashes (`sortRequestHashes`) have one in common. */
+export function haveOneInCommon(a: Uint32Array, b: Uint32Array): boolean {
   for (let i = 0, j = 0; i < a.length && j < b.length;) {
-    const x = a[i] as number;
-    const y = b[j] as number;
-    if (x === y) return true;
-    if (x < y) i++;
-    else j++;
+    const difference =
+      (a[i + HIGH] as number) - (b[j + HIGH] as number) ||
+      (a[i + LOW] as number) - (b[j + LOW] as number);
+    if (difference === 0) return true;
+    if (difference < 0) i += 2;
+    else j += 2;
   }
   return false;
 }

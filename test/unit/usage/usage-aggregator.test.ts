@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { endianness, tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { addCounters, emptyCounters, UsageAggregator } from '../../../shared/usage/index.ts';
 import { addRecords, collect } from '../../helpers/aggregate.ts';
@@ -11,7 +11,7 @@ import {
   CountedRequests,
   hasRepeat,
   haveOneInCommon,
-  sortedRequestKeys,
+  sortRequestHashes,
 } from '../../../shared/usage/counted-requests.ts';
 
 const PATH = '/usage-meter-content/a.bin';
@@ -209,30 +209,50 @@ describe('UsageAggregator', () => {
     expect(countedPairs).toHaveLength(3);
     expect(countedPairs[2]).toBe(countedPairs[0]);
     expect(new Set(countedPairs)).toEqual(new Set(pairs(seen.hashes())));
-    // The repeat shows in the sorted keys, and only there.
-    expect(hasRepeat(sortedRequestKeys(counted.hashes()))).toBe(true);
-    expect(hasRepeat(sortedRequestKeys(seen.hashes()))).toBe(false);
+    // The repeat shows once the hashes are sorted; a check line by line left it out.
+    expect(hasRepeat(sortRequestHashes(counted.hashes()))).toBe(true);
+    expect(hasRepeat(sortRequestHashes(seen.hashes()))).toBe(false);
   });
 });
 
-describe('sortedRequestKeys', () => {
-  it('sorts the upper 53 bits of each hash, so that alike hashes meet and others rarely do', () => {
-    const keys = sortedRequestKeys(Uint32Array.of(2, 0xffffffff, 1, 0, 0xffffffff, 0x800));
-    // Each key is high half × 2^21 + the low half's upper 21 bits.
-    expect([...keys]).toEqual([2 ** 21, 2 * 2 ** 21 + 2 ** 21 - 1, 0xffffffff * 2 ** 21 + 1]);
-    expect(hasRepeat(keys)).toBe(false);
-    expect(hasRepeat(new Float64Array())).toBe(false);
-    // Hashes that differ only in their lowest 11 bits are taken for one (and read again).
-    expect(hasRepeat(sortedRequestKeys(Uint32Array.of(9, 0x7ff, 9, 0)))).toBe(true);
-    expect(hasRepeat(sortedRequestKeys(Uint32Array.of(9, 0x800, 9, 0)))).toBe(false);
+describe('sortRequestHashes', () => {
+  // Hashes as pairs of halves, each given high half first, in the order the machine keeps them.
+  const LE = endianness() === 'LE';
+  const pairsOf = (...hashes: Array<[number, number]>) =>
+    Uint32Array.from(hashes.flatMap(([high, low]) => (LE ? [low, high] : [high, low])));
+  const hashesOf = (pairs: Uint32Array) =>
+    Array.from({ length: pairs.length / 2 }, (_, i) =>
+      LE ? [pairs[2 * i + 1], pairs[2 * i]] : [pairs[2 * i], pairs[2 * i + 1]],
+    );
+
+  it('sorts hashes by their 64-bit value, high half first, as unsigned numbers', () => {
+    const sorted = sortRequestHashes(
+      pairsOf([2, 0], [1, 0xffffffff], [0xffffffff, 0], [1, 5], [0, 0x80000000]),
+    );
+    expect(hashesOf(sorted)).toEqual([
+      [0, 0x80000000],
+      [1, 5],
+      [1, 0xffffffff],
+      [2, 0],
+      [0xffffffff, 0],
+    ]);
+    expect(hasRepeat(sorted)).toBe(false);
+    expect(hasRepeat(new Uint32Array())).toBe(false);
+    expect(hasRepeat(sortRequestHashes(pairsOf([9, 3], [4, 4], [9, 3])))).toBe(true);
+    // Alike in one half only is not alike.
+    expect(hasRepeat(sortRequestHashes(pairsOf([9, 3], [9, 4], [3, 9])))).toBe(false);
   });
 
-  it('tells whether two sorted sets of keys have one in common, wherever it lies', () => {
-    const a = Float64Array.of(1, 4, 9, 16);
-    expect(haveOneInCommon(a, Float64Array.of(2, 3, 16))).toBe(true);
-    expect(haveOneInCommon(a, Float64Array.of(0, 1))).toBe(true);
-    expect(haveOneInCommon(Float64Array.of(5, 10), a)).toBe(false);
-    expect(haveOneInCommon(a, Float64Array.of(17, 18))).toBe(false);
-    expect(haveOneInCommon(a, new Float64Array())).toBe(false);
+  it('tells whether two sets of sorted hashes have one in common, wherever it lies', () => {
+    const a = sortRequestHashes(pairsOf([0, 1], [0, 4], [1, 0], [7, 7]));
+    const common = (...hashes: Array<[number, number]>) =>
+      haveOneInCommon(a, sortRequestHashes(pairsOf(...hashes)));
+    expect(common([0, 2], [7, 7])).toBe(true);
+    expect(common([0, 0], [0, 1])).toBe(true);
+    expect(common([1, 0])).toBe(true);
+    expect(common([0, 5], [0, 0xffffffff])).toBe(false);
+    expect(common([4, 0], [1, 1], [7, 8])).toBe(false);
+    expect(common()).toBe(false);
+    expect(haveOneInCommon(new Uint32Array(), a)).toBe(false);
   });
 });
