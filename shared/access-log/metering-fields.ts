@@ -5,10 +5,12 @@ import {
   findQuoteBefore,
   HOST_ID_HEAD,
   HOST_ID_TAIL,
+  isAt,
   isDigit,
   isFieldEnd,
   isStatusAt,
   isUserAgentAt,
+  lastQuoteFrom,
   MAX_STATUS,
   MIN_STATUS,
   ORIGIN_ACCESS_IDENTITY,
@@ -119,7 +121,7 @@ export function scanMeteringFields(line: string, out: MeteringFields): boolean {
   if (
     out.requesterStart !== -1 &&
     out.equals(out.requesterStart, out.requesterEnd, CLOUDFRONT_USER) &&
-    line.startsWith(ORIGIN_ACCESS_IDENTITY, pos)
+    isAt(line, pos, ORIGIN_ACCESS_IDENTITY)
   ) {
     // Joined with single spaces, as parseLine does.
     const parts = [CLOUDFRONT_USER];
@@ -212,8 +214,8 @@ export function scanMeteringFields(line: string, out: MeteringFields): boolean {
 
   // User-Agent: its closing quote is the last of the line.
   if (line.charCodeAt(pos) === QUOTE) {
-    const close = line.lastIndexOf('"');
-    if (close < pos + 1 || !isFieldEnd(line, close + 1)) return false;
+    const close = lastQuoteFrom(line, pos + 1);
+    if (close === -1 || !isFieldEnd(line, close + 1)) return false;
     pos = skipSpaces(line, close + 1);
   } else if (!(pos < length && isLoneDash(line, pos))) {
     return false;
@@ -274,7 +276,7 @@ function readSignatureVersion(
   out.signatureVersion = -1;
   if (start === -1) return true;
   const digit = line.charCodeAt(start + 4);
-  if (end !== start + 5 || !line.startsWith('SigV', start) || !isDigit(digit)) return false;
+  if (end !== start + 5 || !isAt(line, start, 'SigV') || !isDigit(digit)) return false;
   out.signatureVersion = digit - 48;
   return true;
 }
@@ -283,11 +285,11 @@ function readSignatureVersion(
 function readAuthType(out: MeteringFields, line: string, start: number, end: number): boolean {
   out.authType = AuthType.None;
   if (start === -1) return true;
-  if (end === start + 10 && line.startsWith('AuthHeader', start)) {
+  if (end === start + 10 && isAt(line, start, 'AuthHeader')) {
     out.authType = AuthType.AuthHeader;
     return true;
   }
-  if (end === start + 11 && line.startsWith('QueryString', start)) {
+  if (end === start + 11 && isAt(line, start, 'QueryString')) {
     out.authType = AuthType.QueryString;
     return true;
   }

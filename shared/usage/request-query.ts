@@ -1,3 +1,4 @@
+import { isAt } from '../access-log/line-grammar.ts';
 import { decodeQueryComponent } from '../access-log/request-uri.ts';
 
 /** What attribution reads from a Request-URI's query: filled in place, line after line. */
@@ -41,7 +42,7 @@ export function readTrackedQuery(
   if (question === -1 || question >= end) return into;
   // The request-target ends at the space before the HTTP version (looked for backwards
   // only when the Request-URI does not end in the usual ` HTTP/1.1`).
-  const space = text.startsWith(HTTP_VERSION, end - HTTP_VERSION.length)
+  const space = isAt(text, end - HTTP_VERSION.length, HTTP_VERSION)
     ? end - HTTP_VERSION.length
     : text.lastIndexOf(' ', end - 1);
   const stop = space > question ? space : end;
@@ -106,7 +107,7 @@ const NAMES: ReadonlyArray<readonly [string, number]> = [
 function parameterAt(text: string, start: number, end: number): number {
   const length = end - start;
   for (const [name, kind] of NAMES) {
-    if (name.length === length && text.startsWith(name, start)) return kind;
+    if (name.length === length && isAt(text, start, name)) return kind;
   }
   return 0;
 }
