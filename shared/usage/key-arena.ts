@@ -63,16 +63,6 @@ export class KeyArena {
     return true;
   }
 
-  /** `hashOf` the row's key. */
-  hash(row: number): number {
-    const units = this.units;
-    let hash = FNV_OFFSET;
-    for (let i = this.#bounds[3 * row] as number; i < (this.#bounds[3 * row + 1] as number); i++) {
-      hash = Math.imul(hash ^ (units[i] as number), FNV_PRIME);
-    }
-    return hash >>> 0;
-  }
-
   /** Where the row's sort key (key and tail) starts in `units`. */
   start(row: number): number {
     return this.#bounds[3 * row] as number;

@@ -50,6 +50,8 @@ export class SpillingTable {
    * at most half full): row + 1, 0 when free.
    */
   #slots: Int32Array;
+  /** Each row's key's hash: compared before the key, and placing the rows again. */
+  #hashes: Uint32Array;
   #rows = 0;
   /** The key `find` last looked for and its hash: a key not found is inserted next. */
   #lastKey = '';
@@ -68,18 +70,20 @@ export class SpillingTable {
     this.#maxRows = maxRows;
     this.values = new Float64Array(Math.min(maxRows, 1024) * this.width);
     this.#slots = new Int32Array(2048);
+    this.#hashes = new Uint32Array(Math.min(maxRows, 1024));
   }
 
   /** The row of `key` among the rows held in memory, if it is there. */
   find(key: string): number | undefined {
     const slots = this.#slots;
     const mask = slots.length - 1;
+    const hash = hashOf(key);
     this.#lastKey = key;
-    this.#lastHash = hashOf(key);
-    for (let i = this.#lastHash & mask; ; i = (i + 1) & mask) {
+    this.#lastHash = hash;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
       const held = slots[i] as number;
       if (held === 0) return undefined;
-      if (this.#keys.isKey(held - 1, key)) return held - 1;
+      if (this.#hashes[held - 1] === hash && this.#keys.isKey(held - 1, key)) return held - 1;
     }
   }
 
@@ -97,9 +101,15 @@ export class SpillingTable {
       grown.set(this.values);
       this.values = grown;
     }
+    if (row === this.#hashes.length) {
+      const grown = new Uint32Array(Math.min(2 * row, this.#maxRows));
+      grown.set(this.#hashes);
+      this.#hashes = grown;
+    }
+    this.#hashes[row] = key === this.#lastKey ? this.#lastHash : hashOf(key);
     // At most half full, so that probes stay short.
     if (this.#rows * 2 > this.#slots.length) this.#reindex(this.#slots.length * 2);
-    else this.#place(row, key === this.#lastKey ? this.#lastHash : hashOf(key));
+    else this.#place(row);
     this.#startRow(row);
     return row;
   }
@@ -240,17 +250,17 @@ export class SpillingTable {
     this.#slots.fill(0);
   }
 
-  #place(row: number, hash: number): void {
+  #place(row: number): void {
     const slots = this.#slots;
     const mask = slots.length - 1;
-    let i = hash & mask;
+    let i = (this.#hashes[row] as number) & mask;
     while (slots[i] !== 0) i = (i + 1) & mask;
     slots[i] = row + 1;
   }
 
   #reindex(size: number): void {
     this.#slots = new Int32Array(size);
-    for (let row = 0; row < this.#rows; row++) this.#place(row, this.#keys.hash(row));
+    for (let row = 0; row < this.#rows; row++) this.#place(row);
   }
 
   #combineInto(into: number[], from: number[]): void {
