@@ -73,6 +73,11 @@ export class SpillingTable {
     this.#hashes = new Uint32Array(Math.min(maxRows, 1024));
   }
 
+  /** Whether every row is held in memory, whole: none spilled, none set aside. */
+  get allHeld(): boolean {
+    return this.#runs.length === 0 && this.#setAside.length === 0;
+  }
+
   /** The row of `key` among the rows held in memory, if it is there. */
   find(key: string): number | undefined {
     const slots = this.#slots;

@@ -79,7 +79,22 @@ function reference(lines: string[], rules: AttributionRules) {
       links.set(linkKey, link);
     }
   }
-  return { accountDays, links, records, rejected, duplicates };
+  // Each account's totals over its days: customers by id, then untracked reasons by name.
+  const totals = new Map<string, UsageCounters>();
+  for (const [key, counters] of accountDays) {
+    const account = key.slice(0, key.lastIndexOf(' '));
+    totals.set(account, addCounters(totals.get(account) ?? emptyCounters(), counters));
+  }
+  const byName = ([a]: [string, UsageCounters], [b]: [string, UsageCounters]) =>
+    Number(a.startsWith('untracked:')) - Number(b.startsWith('untracked:')) || (a < b ? -1 : 1);
+  return {
+    accountDays,
+    links,
+    totals: [...totals].sort(byName),
+    records,
+    rejected,
+    duplicates,
+  };
 }
 
 async function fast(lines: string[], rules: AttributionRules, maxRowsInMemory?: number) {
@@ -96,9 +111,14 @@ async function fast(lines: string[], rules: AttributionRules, maxRowsInMemory?: 
       { counters: l.counters, first: l.firstAccess, last: l.lastAccess },
     ]),
   );
+  const { customers, untracked } = await usage.totals();
+  const totals = [
+    ...customers,
+    ...[...untracked].map(([reason, counters]) => [`untracked:${reason}`, counters] as const),
+  ];
   usage.discard();
   const { records, rejected, duplicates } = usage;
-  return { accountDays, links, records, rejected, duplicates };
+  return { accountDays, links, totals, records, rejected, duplicates };
 }
 
 // Requests as the attribution rule sees them: every field it reads takes its telling values.
