@@ -52,10 +52,14 @@ export function readTrackedQuery(
   }
   // Without credentials to look for, only a name that starts with `x` or `%` (an encoded
   // character) can be ours: hop from `&` to `&` (one search, faster than one per opening)
-  // and read only those.
+  // and read only those; our two names as they are nearly always written, at once.
   for (let at = question; at !== -1 && at < stop; at = text.indexOf('&', at + 1)) {
     const first = text.charCodeAt(at + 1);
-    if (first === LOWER_X || first === PERCENT) readParameter(text, at + 1, stop, into);
+    if (first === LOWER_X && isAt(text, at + 1, CUSTOMER_EQUALS)) {
+      into.customers.push(valueAt(text, at + 1 + CUSTOMER_EQUALS.length, stop));
+    } else if (first === LOWER_X && isAt(text, at + 1, LINK_EQUALS)) {
+      into.links.push(valueAt(text, at + 1 + LINK_EQUALS.length, stop));
+    } else if (first === LOWER_X || first === PERCENT) readParameter(text, at + 1, stop, into);
   }
   return into;
 }
@@ -79,16 +83,24 @@ function readParameter(text: string, pos: number, stop: number, into: TrackedQue
     ? decodedParameter(decodeQueryComponent(text.slice(pos, nameEnd)))
     : parameterAt(text, pos, nameEnd);
   if (found === CUSTOMER) {
-    into.customers.push(decodeQueryComponent(text.slice(Math.min(nameEnd + 1, amp), amp)));
+    into.customers.push(valueAt(text, Math.min(nameEnd + 1, amp), amp));
   } else if (found === LINK) {
-    into.links.push(decodeQueryComponent(text.slice(Math.min(nameEnd + 1, amp), amp)));
+    into.links.push(valueAt(text, Math.min(nameEnd + 1, amp), amp));
   } else if (found === CREDENTIALS) {
     into.credentials = true;
   }
   return amp + 1;
 }
 
+/** The value that starts at `from`, decoded: up to the next `&`, or `stop`. */
+function valueAt(text: string, from: number, stop: number): string {
+  const amp = text.indexOf('&', from);
+  return decodeQueryComponent(text.slice(from, amp === -1 || amp > stop ? stop : amp));
+}
+
 const HTTP_VERSION = ' HTTP/1.1';
+const CUSTOMER_EQUALS = `${CUSTOMER_PARAMETER}=`;
+const LINK_EQUALS = `${LINK_PARAMETER}=`;
 const EQUALS = 61;
 const AMPERSAND = 38;
 const PERCENT = 37;
