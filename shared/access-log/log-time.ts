@@ -23,7 +23,6 @@ export function parseLogTime(text: string): string | undefined {
  * or NaN when it is not a real calendar day, clock time and time zone offset.
  */
 export function logTimeSeconds(line: string, at: number): number {
-  for (const offset of TIME_DIGITS) if (!isDigit(line.charCodeAt(at + offset))) return Number.NaN;
   const sign = line.charCodeAt(at + 21);
   if (
     line.charCodeAt(at + 2) !== 47 ||
@@ -47,6 +46,8 @@ export function logTimeSeconds(line: string, at: number): number {
   const seconds = digits(line, at + 18, 2);
   const offsetHours = digits(line, at + 22, 2);
   const offsetMinutes = digits(line, at + 24, 2);
+  // Each is -1 when one of its characters is not a digit.
+  if ((year | day | hours | minutes | seconds | offsetHours | offsetMinutes) < 0) return Number.NaN;
   if (hours > 23 || minutes > 59 || seconds > 59) return Number.NaN;
   if (offsetMinutes > 59 || offsetHours * 60 + offsetMinutes > MAX_OFFSET_MINUTES) {
     return Number.NaN;
@@ -68,7 +69,6 @@ export function logTimeSeconds(line: string, at: number): number {
 let lastDate = -1;
 let lastDays = 0;
 
-const TIME_DIGITS = [0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19, 22, 23, 24, 25];
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysInMonth(year: number, month: number): number {
@@ -114,8 +114,13 @@ export function isoSeconds(seconds: number): string {
   return `${writtenDate}${TWO_DIGITS[Math.floor(minutes / 60)]}:${TWO_DIGITS[minutes % 60]}:${TWO_DIGITS[time % 60]}Z`;
 }
 
+/** The number the `count` digits at `at` write, or -1 when one is not a digit. */
 function digits(line: string, at: number, count: number): number {
   let value = 0;
-  for (let i = 0; i < count; i++) value = value * 10 + line.charCodeAt(at + i) - 48;
+  for (let i = 0; i < count; i++) {
+    const code = line.charCodeAt(at + i);
+    if (!isDigit(code)) return -1;
+    value = value * 10 + code - 48;
+  }
   return value;
 }

@@ -182,6 +182,17 @@ describe('parseLogTime', () => {
     },
   );
 
+  it('refuses a time with anything but a digit where a digit goes, wherever it is', () => {
+    const time = '06/Feb/2019:00:00:38 +0000';
+    const digitsAt = [...time].flatMap((c, i) => (c >= '0' && c <= '9' ? [i] : []));
+    expect(digitsAt).toHaveLength(16);
+    for (const at of digitsAt) {
+      for (const other of ['x', ' ', '/', ':', '\u0660']) {
+        expect(parseLogTime(time.slice(0, at) + other + time.slice(at + 1))).toBeUndefined();
+      }
+    }
+  });
+
   // The last calendar day read is remembered: a day that does not exist must never be
   // taken for it, whatever was read just before.
   it.each([
