@@ -98,14 +98,7 @@ export class SpillingTable {
    * (`generation`).
    */
   insert(key: string, sortTail = ''): number {
-    if (this.#rows === this.#maxRows) this.#spill();
-    const row = this.#rows++;
-    this.#keys.add(key, sortTail);
-    if (this.#rows * this.width > this.values.length) {
-      const grown = new Float64Array(Math.min(this.values.length * 2, this.#maxRows * this.width));
-      grown.set(this.values);
-      this.values = grown;
-    }
+    const row = this.append(key, sortTail);
     if (row === this.#hashes.length) {
       const grown = new Uint32Array(Math.min(2 * row, this.#maxRows));
       grown.set(this.#hashes);
@@ -115,6 +108,23 @@ export class SpillingTable {
     // At most half full, so that probes stay short.
     if (this.#rows * 2 > this.#slots.length) this.#reindex(this.#slots.length * 2);
     else this.#place(row);
+    return row;
+  }
+
+  /**
+   * A new row for `key`, as `insert` makes, but not looked for by `find`: rows of one key
+   * are combined when read. For keys that mostly come once, with no index to keep. A table
+   * is added to either by `insert` or by `append`, not both.
+   */
+  append(key: string, sortTail = ''): number {
+    if (this.#rows === this.#maxRows) this.#spill();
+    const row = this.#rows++;
+    this.#keys.add(key, sortTail);
+    if (this.#rows * this.width > this.values.length) {
+      const grown = new Float64Array(Math.min(this.values.length * 2, this.#maxRows * this.width));
+      grown.set(this.values);
+      this.values = grown;
+    }
     this.#startRow(row);
     return row;
   }

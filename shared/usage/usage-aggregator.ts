@@ -104,11 +104,8 @@ export class UsageAggregator {
   #customerRows = new Map<string, Map<number, number>>();
   #untrackedRows = new Map<UntrackedReason, Map<number, number>>();
   #generation = 0;
-  /**
-   * The customer of each row of #links in memory. Kept across spills: a row number is
-   * given its customer when it is made, before anything reads it.
-   */
-  #linkCustomers: string[] = [];
+  /** The link row of the last line with a link. */
+  #lastLink = { linkId: '', customerId: '', row: -1 };
   #earliest = Infinity;
   readonly #dayNames = new Map<number, string>();
 
@@ -238,7 +235,7 @@ export class UsageAggregator {
     this.#accountDays.discard();
     this.#links.discard();
     this.#forgetRows();
-    this.#linkCustomers = [];
+    this.#lastLink = { linkId: '', customerId: '', row: -1 };
   }
 
   /** The row of an account's day, remembered by the account's id (no key built a line). */
@@ -268,20 +265,20 @@ export class UsageAggregator {
   }
 
   /**
-   * The row of a link's usage by a customer: held under the link id (no key built a line),
-   * or, for a link id signed for a second customer (a forgery), under both; read back in
-   * order of link id, then customer.
+   * A row for the line's usage of a link by a customer, read back in order of link id, then
+   * customer: a new row for each line (most lines bring a link never seen before), or the
+   * previous line's row for the same link and customer (the range requests of one download
+   * come together). Rows of one link and customer are combined when read. Only a new row
+   * spills the table, so the previous line's row is held until this one replaces it.
    */
   #linkRow(linkId: string, customerId: string): number {
-    const table = this.#links;
-    const row = table.find(linkId);
-    if (row !== undefined && this.#linkCustomers[row] === customerId) return row;
-    const both = `${linkId} ${customerId}`;
-    const other = row === undefined ? undefined : table.find(both);
-    if (other !== undefined) return other;
-    const created = row === undefined ? table.insert(linkId, ` ${customerId}`) : table.insert(both);
-    this.#linkCustomers[created] = customerId;
-    return created;
+    const last = this.#lastLink;
+    if (last.linkId !== linkId || last.customerId !== customerId) {
+      last.row = this.#links.append(linkId, ` ${customerId}`);
+      last.linkId = linkId;
+      last.customerId = customerId;
+    }
+    return last.row;
   }
 
   /** The sums of each account's rows held (`#customerRows`, `#untrackedRows`), by account. */

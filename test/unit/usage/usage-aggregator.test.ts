@@ -101,6 +101,24 @@ describe('UsageAggregator', () => {
     expect([usage.records, usage.rejected, usage.samples[0]?.line]).toEqual([1, 1, 2]);
   });
 
+  it('keeps a link apart per customer it was signed for, even line after line', async () => {
+    const usage = new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE]));
+    const download = (requestId: string, customer: string, bytesSent: number) =>
+      makeRecord({ requestId, bytesSent, requestUri: presignedUri('GET', PATH, customer, 'L1') });
+    addRecords(usage, [
+      download('A', 'acme', 100),
+      download('B', 'globex', 10),
+      download('C', 'globex', 20),
+      download('D', 'acme', 1),
+    ]);
+    const links = await collect(usage.linkUsage());
+    expect(links.map((l) => [l.linkId, l.customerId, l.counters.downloadBytes])).toEqual([
+      ['L1', 'acme', 101],
+      ['L1', 'globex', 30],
+    ]);
+    usage.discard();
+  });
+
   it('keeps the first five rejection reasons and counts them all', () => {
     const usage = new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE]));
     for (let line = 1; line <= 8; line++) usage.reject(line, `reason ${line}`);
