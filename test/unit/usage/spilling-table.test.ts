@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SpillingTable } from '../../../shared/usage/spilling-table.ts';
 
@@ -12,6 +13,10 @@ describe('SpillingTable', () => {
     // Keys that tie on their first two code units, are one unit long, hold U+0000, or high
     // code units and surrogate pairs; in a shuffled order.
     const keys = ['', 'a', 'a\u0000', 'a\u0000b', 'ab', 'abc', 'abd', 'aB', '\uffff', '\u{1F600}x'];
+    // Code units past a byte, early and late in the key, before units that would sort the
+    // other way.
+    keys.push('\u0100\u0005', '\u0190\u0001', '\u00ff\u0002', '\u00fez', 'abcde\u0100');
+    keys.push('abcdef', 'abcde', 'abcd\u0101a', 'abcd\u0100b', 'abcd\u00ffc');
     for (let i = 0; i < 300; i++) keys.push(`L${(i * 7919) % 1000}-${i % 3}`, `CUST#c${i % 17}`);
     const unique = [...new Set(keys)];
     const shuffled = unique.map((key, i) => [key, (i * 104_729) % 997] as const);
@@ -28,6 +33,32 @@ describe('SpillingTable', () => {
         table.discard();
       }
     }
+  });
+
+  it('gives appended rows in string order, those of one key combined, for any keys', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.string({ unit: 'binary', maxLength: 8 }), { maxLength: 60 }),
+        fc.constantFrom(3, 10_000),
+        async (keys, maxRows) => {
+          const table = new SpillingTable(['sum'], maxRows);
+          try {
+            for (const key of keys) {
+              const row = table.append(key);
+              table.values[row] = (table.values[row] as number) + 1;
+            }
+            const counts = new Map<string, number>();
+            for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+            const rows: Array<[string, number]> = [];
+            for await (const { key, values } of table.rows()) rows.push([key, values[0] as number]);
+            expect(rows).toEqual([...counts].sort(([a], [b]) => (a < b ? -1 : 1)));
+          } finally {
+            table.discard();
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('holds one row per key, found again without spilling, and sorts it by key and tail', async () => {
