@@ -83,7 +83,8 @@ export class RunWriter {
     const start = this.#used;
     buffer.writeUInt32LE(keyBytes, start);
     const valuesAt = start + valuesOffset(keyBytes);
-    buffer.fill(0, start + 4 + keyBytes, valuesAt);
+    // At most 7 bytes: a loop, cheaper than a call to fill.
+    for (let i = start + 4 + keyBytes; i < valuesAt; i++) buffer[i] = 0;
     const floats = this.#floats;
     const first = valuesAt >>> 3;
     for (let i = 0; i < this.#width; i++) floats[first + i] = values[offset + i] as number;
