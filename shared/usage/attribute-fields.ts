@@ -90,8 +90,8 @@ export class FieldAttributor {
       return 'not-presigned';
     }
     const query = this.#readQuery(fields, false);
-    const [customerId] = query.customers;
-    if (query.customers.length !== 1 || customerId === undefined) return 'no-customer';
+    const { customerId } = query;
+    if (query.customers !== 1) return 'no-customer';
     let known = this.#customers.get(customerId);
     if (known === undefined) {
       const id = detached(customerId);
@@ -106,11 +106,7 @@ export class FieldAttributor {
     }
     if (typeof known === 'string') return known;
     out.customerId = known.id;
-    const [linkId] = query.links;
-    out.linkId =
-      query.links.length === 1 && linkId !== undefined && LINK_ID_PATTERN.test(linkId)
-        ? linkId
-        : null;
+    out.linkId = query.links === 1 && LINK_ID_PATTERN.test(query.linkId) ? query.linkId : null;
     return null;
   }
 

@@ -90,20 +90,14 @@ export function attributeRequest(
   if (record.authType !== 'QueryString' || record.signatureVersion !== 'SigV4') {
     return untracked('not-presigned');
   }
-  const [customerId] = query.customers;
-  if (query.customers.length !== 1 || customerId === undefined || !isValidCustomerId(customerId)) {
-    return untracked('no-customer');
-  }
+  const { customerId, linkId } = query;
+  if (query.customers !== 1 || !isValidCustomerId(customerId)) return untracked('no-customer');
   if (!rules.isCustomer(customerId)) return untracked('unknown-customer');
-  const [linkId] = query.links;
   return {
     day,
     counters,
     customerId,
-    linkId:
-      query.links.length === 1 && linkId !== undefined && LINK_ID_PATTERN.test(linkId)
-        ? linkId
-        : null,
+    linkId: query.links === 1 && LINK_ID_PATTERN.test(linkId) ? linkId : null,
     untracked: null,
   };
 }

@@ -3,10 +3,12 @@ import { decodeQueryComponent } from '../access-log/request-uri.ts';
 
 /** What attribution reads from a Request-URI's query: filled in place, line after line. */
 export class TrackedQuery {
-  /** Every `x-customer-id` value, decoded (normally one). */
-  readonly customers: string[] = [];
-  /** Every `x-link-id` value, decoded. */
-  readonly links: string[] = [];
+  /** How many `x-customer-id` values it has (normally one), and the first, decoded. */
+  customers = 0;
+  customerId = '';
+  /** How many `x-link-id` values it has, and the first, decoded. */
+  links = 0;
+  linkId = '';
   /** Whether it names AWS credentials (a presigned URL, SigV4 or SigV2). */
   credentials = false;
 }
@@ -35,8 +37,8 @@ export function readTrackedQuery(
   into: TrackedQuery,
   credentials = true,
 ): TrackedQuery {
-  into.customers.length = 0;
-  into.links.length = 0;
+  into.customers = 0;
+  into.links = 0;
   into.credentials = false;
   const question = text.indexOf('?', start);
   if (question === -1 || question >= end) return into;
@@ -56,9 +58,9 @@ export function readTrackedQuery(
   for (let at = question; at !== -1 && at < stop; at = text.indexOf('&', at + 1)) {
     const first = text.charCodeAt(at + 1);
     if (first === LOWER_X && isAt(text, at + 1, CUSTOMER_EQUALS)) {
-      into.customers.push(valueAt(text, at + 1 + CUSTOMER_EQUALS.length, stop));
+      addCustomer(into, text, at + 1 + CUSTOMER_EQUALS.length, stop);
     } else if (first === LOWER_X && isAt(text, at + 1, LINK_EQUALS)) {
-      into.links.push(valueAt(text, at + 1 + LINK_EQUALS.length, stop));
+      addLink(into, text, at + 1 + LINK_EQUALS.length, stop);
     } else if (first === LOWER_X || first === PERCENT) readParameter(text, at + 1, stop, into);
   }
   return into;
@@ -83,13 +85,23 @@ function readParameter(text: string, pos: number, stop: number, into: TrackedQue
     ? decodedParameter(decodeQueryComponent(text.slice(pos, nameEnd)))
     : parameterAt(text, pos, nameEnd);
   if (found === CUSTOMER) {
-    into.customers.push(valueAt(text, Math.min(nameEnd + 1, amp), amp));
+    addCustomer(into, text, Math.min(nameEnd + 1, amp), amp);
   } else if (found === LINK) {
-    into.links.push(valueAt(text, Math.min(nameEnd + 1, amp), amp));
+    addLink(into, text, Math.min(nameEnd + 1, amp), amp);
   } else if (found === CREDENTIALS) {
     into.credentials = true;
   }
   return amp + 1;
+}
+
+// Only the first value of each is kept, and decoded: a second one makes the request bill
+// no one (or no link) whatever it says.
+function addCustomer(into: TrackedQuery, text: string, from: number, stop: number): void {
+  if (into.customers++ === 0) into.customerId = valueAt(text, from, stop);
+}
+
+function addLink(into: TrackedQuery, text: string, from: number, stop: number): void {
+  if (into.links++ === 0) into.linkId = valueAt(text, from, stop);
 }
 
 /** The value that starts at `from`, decoded: up to the next `&`, or `stop`. */
