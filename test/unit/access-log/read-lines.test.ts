@@ -43,11 +43,24 @@ describe('readLines', () => {
   it('reports an over-long line by its length, drops its text and reads on', async () => {
     const long = 'x'.repeat(10_000);
     const chunks = ['a\n', long.slice(0, 4000), long.slice(4000), '\r\nb\n'];
-    expect(await collect(chunks, 1000)).toEqual([
+    const expected = [
       { number: 1, text: 'a' },
-      { number: 2, overlongChars: 10_001 },
+      // Its length without the \r of its \r\n, however the chunks fall.
+      { number: 2, overlongChars: 10_000 },
       { number: 3, text: 'b' },
-    ]);
+    ];
+    expect(await collect(chunks, 1000)).toEqual(expected);
+    expect(await collect([chunks.join('')], 1000)).toEqual(expected);
+    expect(await collect(['a\n', long, '\r', '\nb\n'], 1000)).toEqual(expected);
+    // A line one past the limit only with its \r is not over-long.
+    const edge = 'z'.repeat(1000);
+    for (const parts of [
+      [`${edge}\r\n`],
+      [edge, '\r', '\n'],
+      [edge.slice(0, 10), `${edge.slice(10)}\r`, '\n'],
+    ]) {
+      expect(await collect(parts, 1000)).toEqual([{ number: 1, text: edge }]);
+    }
   });
 
   it('reports an over-long last line without a newline', async () => {
@@ -79,6 +92,34 @@ describe('readFileLinesSync', () => {
       expect(lines).toEqual(await collect([Buffer.from(text)], 70_000));
       expect(lines.map((line) => line.number)).toEqual([1, 3, 4, 5, 6]);
       expect(lines[1]).toEqual({ number: 3, overlongChars: 80_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('gives the lines readLines gives where line ends, long lines and the file end meet its reads', async () => {
+    const READ = 1 << 18;
+    const files = [
+      // A \r\n split by the first read's end, then a line ending on the second's.
+      `${'a'.repeat(READ - 1)}\r\nb${'c'.repeat(READ - 3)}\n\r\nd`,
+      // Lines longer than a read: ending with \r\n inside a later read, and last of all.
+      `x\n${'L'.repeat(READ + 5)}\r\ny\n${'é'.repeat(READ)}`,
+      // A last line of just \r, and one whose \r is the file's last byte.
+      `a\nb\r\n\r`,
+      `${'m'.repeat(READ)}\r`,
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'read-lines-'));
+    try {
+      for (const [i, text] of files.entries()) {
+        const path = join(dir, `${i}.log`);
+        writeFileSync(path, text);
+        for (const maxLineLength of [undefined, 10, READ]) {
+          const options = maxLineLength === undefined ? {} : { maxLineLength };
+          const lines: SourceLine[] = [];
+          const count = readFileLinesSync(path, (line) => lines.push(line), options);
+          expect(lines).toEqual(await collect([Buffer.from(text)], maxLineLength));
+          expect(count).toBe(text.split('\n').length);
+        }
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
