@@ -63,8 +63,8 @@ export interface ReadFileLinesOptions extends ReadLinesOptions {
  *
  * Each line is decoded on its own, from the bytes read, into a string of its own: a line
  * sliced from a decoded chunk is a view into the chunk, and reading its characters one by
- * one (as the metering's scanner does) went a tenth slower. A line longer than the buffer
- * is read as `readLines` reads it.
+ * one through the view (as the metering's scanner does) made `aggregate` 5% slower. A line
+ * longer than the buffer is read as `readLines` reads it.
  */
 export function readFileLinesSync(
   path: string,

@@ -19,7 +19,7 @@ export function unitsToString(units: Uint16Array, start: number, end: number): s
 
 /**
  * Keys one after another as UTF-16 code units: per row its key, then the tail that sorts
- * with it. Compared, hashed and written out where they lie; a string only for the few rows
+ * with it. Compared and written out where they lie; a string only for the few rows
  * read back from memory. `SpillingTable` holds its keys here rather than as strings.
  */
 export class KeyArena {
