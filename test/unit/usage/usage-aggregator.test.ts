@@ -16,6 +16,19 @@ import {
 
 const PATH = '/usage-meter-content/a.bin';
 
+/** Two downloads of one customer, with request IDs of their own, for the repeat checks. */
+function twoRequests() {
+  return {
+    rules: createOfflineAttributionRules([SIGNER_ROLE]),
+    record: makeRecord({ bytesSent: 10, requestUri: presignedUri('GET', PATH, 'acme') }),
+    other: makeRecord({
+      requestId: 'OTHER0000000000',
+      bytesSent: 5,
+      requestUri: presignedUri('GET', PATH, 'acme'),
+    }),
+  };
+}
+
 describe('UsageAggregator', () => {
   it('adds up per customer and UTC day, per link, and untracked, and everything adds up to the input', async () => {
     const usage = new UsageAggregator(createOfflineAttributionRules([SIGNER_ROLE]));
@@ -173,13 +186,7 @@ describe('UsageAggregator', () => {
   });
 
   it('takes the requests another aggregator saw as seen, when their repeat checks share a seed', async () => {
-    const rules = createOfflineAttributionRules([SIGNER_ROLE]);
-    const record = makeRecord({ bytesSent: 10, requestUri: presignedUri('GET', PATH, 'acme') });
-    const other = makeRecord({
-      requestId: 'OTHER0000000000',
-      bytesSent: 5,
-      requestUri: presignedUri('GET', PATH, 'acme'),
-    });
+    const { rules, record, other } = twoRequests();
     const first = new SeenRequests(42);
     addRecords(new UsageAggregator(rules, { seen: first }), [record]);
 
@@ -203,13 +210,7 @@ describe('UsageAggregator', () => {
   });
 
   it('counts every line when it checks for repeats afterwards, with the hashes a check line by line makes', async () => {
-    const rules = createOfflineAttributionRules([SIGNER_ROLE]);
-    const record = makeRecord({ bytesSent: 10, requestUri: presignedUri('GET', PATH, 'acme') });
-    const other = makeRecord({
-      requestId: 'OTHER0000000000',
-      bytesSent: 5,
-      requestUri: presignedUri('GET', PATH, 'acme'),
-    });
+    const { rules, record, other } = twoRequests();
     const counted = new CountedRequests(42);
     const usage = addRecords(new UsageAggregator(rules, { seen: counted }), [
       record,
