@@ -73,10 +73,6 @@ export function readFileLinesSync(
 ): number {
   const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   let number = 0;
-  const finish = (text: string) => {
-    if (text.length > maxLineLength) onLine({ number, overlongChars: text.length });
-    else if (text.length > 0) onLine({ number, text });
-  };
   // The line being read when it is longer than the buffer.
   let long: LineSplitter | undefined;
   const file = openSync(path, 'r');
@@ -105,9 +101,8 @@ export function readFileLinesSync(
       }
       for (let newline = bytes.indexOf(NEWLINE, start); newline !== -1;) {
         number++;
-        const lineEnd =
-          newline > start && bytes[newline - 1] === CARRIAGE_RETURN ? newline - 1 : newline;
-        finish(utf8(bytes, start, lineEnd));
+        const text = utf8(bytes, start, withoutReturn(bytes, start, newline));
+        handOn(onLine, number, text, maxLineLength);
         start = newline + 1;
         newline = bytes.indexOf(NEWLINE, start);
       }
@@ -123,8 +118,7 @@ export function readFileLinesSync(
     if (long !== undefined) long.end();
     else if (kept > 0) {
       number++;
-      const lineEnd = buffer[kept - 1] === CARRIAGE_RETURN ? kept - 1 : kept;
-      finish(utf8(buffer, 0, lineEnd));
+      handOn(onLine, number, utf8(buffer, 0, withoutReturn(buffer, 0, kept)), maxLineLength);
     }
   } finally {
     closeSync(file);
@@ -143,6 +137,25 @@ const utf8: (bytes: Buffer, start: number, end: number) => string =
   typeof (Buffer.prototype as Utf8Slicing).utf8Slice === 'function'
     ? (bytes, start, end) => (bytes as Required<Utf8Slicing>).utf8Slice(start, end)
     : (bytes, start, end) => bytes.toString('utf8', start, end);
+
+/** Where the line in bytes `[start, end)` ends without the \r of a \r\n. */
+function withoutReturn(bytes: Uint8Array, start: number, end: number): number {
+  return end > start && bytes[end - 1] === CARRIAGE_RETURN ? end - 1 : end;
+}
+
+/**
+ * Hands on a line's text (without its line end): by its length when it is over the limit;
+ * an empty line is only counted.
+ */
+function handOn(
+  onLine: (line: SourceLine) => void,
+  number: number,
+  text: string,
+  maxLineLength: number,
+): void {
+  if (text.length > maxLineLength) onLine({ number, overlongChars: text.length });
+  else if (text.length > 0) onLine({ number, text });
+}
 
 /** Where the line after byte `at` of a file starts: after its next newline, or at its end. */
 export function nextLineStart(path: string, at: number): number {
@@ -215,8 +228,7 @@ export class LineSplitter {
     let text = this.#carry.length > 0 ? this.#carry + tail : tail;
     this.#carry = '';
     if (text.charCodeAt(text.length - 1) === CARRIAGE_RETURN) text = text.slice(0, -1);
-    if (text.length > this.#maxLineLength) this.#onLine({ number, overlongChars: text.length });
-    else if (text.length > 0) this.#onLine({ number, text });
+    handOn(this.#onLine, number, text, this.#maxLineLength);
   }
 
   #keep(rest: string): void {
