@@ -58,9 +58,11 @@ export function readTrackedQuery(
   for (let at = question; at !== -1 && at < stop; at = text.indexOf('&', at + 1)) {
     const first = text.charCodeAt(at + 1);
     if (first === LOWER_X && isAt(text, at + 1, CUSTOMER_EQUALS)) {
-      addCustomer(into, text, at + 1 + CUSTOMER_EQUALS.length, stop);
+      const from = at + 1 + CUSTOMER_EQUALS.length;
+      addCustomer(into, text, from, valueEnd(text, from, stop));
     } else if (first === LOWER_X && isAt(text, at + 1, LINK_EQUALS)) {
-      addLink(into, text, at + 1 + LINK_EQUALS.length, stop);
+      const from = at + 1 + LINK_EQUALS.length;
+      addLink(into, text, from, valueEnd(text, from, stop));
     } else if (first === LOWER_X || first === PERCENT) readParameter(text, at + 1, stop, into);
   }
   return into;
@@ -76,11 +78,7 @@ function readParameter(text: string, pos: number, stop: number, into: TrackedQue
     if (code === EQUALS || code === AMPERSAND) break;
     if (code === PERCENT || code === PLUS) encoded = true;
   }
-  let amp = nameEnd;
-  if (text.charCodeAt(nameEnd) === EQUALS) {
-    amp = text.indexOf('&', nameEnd);
-    if (amp === -1 || amp > stop) amp = stop;
-  }
+  const amp = text.charCodeAt(nameEnd) === EQUALS ? valueEnd(text, nameEnd, stop) : nameEnd;
   const found = encoded
     ? decodedParameter(decodeQueryComponent(text.slice(pos, nameEnd)))
     : parameterAt(text, pos, nameEnd);
@@ -94,20 +92,20 @@ function readParameter(text: string, pos: number, stop: number, into: TrackedQue
   return amp + 1;
 }
 
-// Only the first value of each is kept, and decoded: a second one makes the request bill
-// no one (or no link) whatever it says.
-function addCustomer(into: TrackedQuery, text: string, from: number, stop: number): void {
-  if (into.customers++ === 0) into.customerId = valueAt(text, from, stop);
+// Only the first value of each, `text.slice(from, end)`, is kept and decoded: a second one
+// makes the request bill no one (or no link) whatever it says.
+function addCustomer(into: TrackedQuery, text: string, from: number, end: number): void {
+  if (into.customers++ === 0) into.customerId = decodeQueryComponent(text.slice(from, end));
 }
 
-function addLink(into: TrackedQuery, text: string, from: number, stop: number): void {
-  if (into.links++ === 0) into.linkId = valueAt(text, from, stop);
+function addLink(into: TrackedQuery, text: string, from: number, end: number): void {
+  if (into.links++ === 0) into.linkId = decodeQueryComponent(text.slice(from, end));
 }
 
-/** The value that starts at `from`, decoded: up to the next `&`, or `stop`. */
-function valueAt(text: string, from: number, stop: number): string {
+/** Where the value that starts at `from` ends: at the next `&`, or `stop`. */
+function valueEnd(text: string, from: number, stop: number): number {
   const amp = text.indexOf('&', from);
-  return decodeQueryComponent(text.slice(from, amp === -1 || amp > stop ? stop : amp));
+  return amp === -1 || amp > stop ? stop : amp;
 }
 
 const HTTP_VERSION = ' HTTP/1.1';
