@@ -1,7 +1,6 @@
 import { AuthType, type MeteringFields } from '../access-log/metering-fields.ts';
 import { decodeQueryComponent } from '../access-log/request-uri.ts';
 import { isValidCustomerId } from '../customers/customer-id.ts';
-import { LINK_ID_PATTERN } from '../links/link-id.ts';
 import { AUTH_FAILURES, UPLOAD_OPERATIONS } from './attribute-request.ts';
 import type { AttributionRules, UntrackedReason } from './attribution-rules.ts';
 import { readTrackedQuery, TrackedQuery } from './request-query.ts';
@@ -106,7 +105,7 @@ export class FieldAttributor {
     }
     if (typeof known === 'string') return known;
     out.customerId = known.id;
-    out.linkId = query.links === 1 && LINK_ID_PATTERN.test(query.linkId) ? query.linkId : null;
+    out.linkId = query.trackedLinkId();
     return null;
   }
 

@@ -1,7 +1,6 @@
 import type { AccessLogRecord } from '../access-log/index.ts';
 import { decodeQueryComponent } from '../access-log/index.ts';
 import { isValidCustomerId } from '../customers/customer-id.ts';
-import { LINK_ID_PATTERN } from '../links/link-id.ts';
 import type { AttributionRules, UntrackedReason } from './attribution-rules.ts';
 import { readTrackedQuery, TrackedQuery } from './request-query.ts';
 import { emptyCounters, type UsageCounters } from './usage-counters.ts';
@@ -90,14 +89,14 @@ export function attributeRequest(
   if (record.authType !== 'QueryString' || record.signatureVersion !== 'SigV4') {
     return untracked('not-presigned');
   }
-  const { customerId, linkId } = query;
+  const { customerId } = query;
   if (query.customers !== 1 || !isValidCustomerId(customerId)) return untracked('no-customer');
   if (!rules.isCustomer(customerId)) return untracked('unknown-customer');
   return {
     day,
     counters,
     customerId,
-    linkId: query.links === 1 && LINK_ID_PATTERN.test(linkId) ? linkId : null,
+    linkId: query.trackedLinkId(),
     untracked: null,
   };
 }

@@ -1,5 +1,6 @@
 import { isAt } from '../access-log/line-grammar.ts';
 import { decodeQueryComponent } from '../access-log/request-uri.ts';
+import { LINK_ID_PATTERN } from '../links/link-id.ts';
 
 /** What attribution reads from a Request-URI's query: filled in place, line after line. */
 export class TrackedQuery {
@@ -11,6 +12,11 @@ export class TrackedQuery {
   linkId = '';
   /** Whether it names AWS credentials (a presigned URL, SigV4 or SigV2). */
   credentials = false;
+
+  /** The link the request counts under: its one `x-link-id`, in a link id's form; else null. */
+  trackedLinkId(): string | null {
+    return this.links === 1 && LINK_ID_PATTERN.test(this.linkId) ? this.linkId : null;
+  }
 }
 
 /** Query parameters that name AWS credentials, in SigV4 and SigV2 presigned URLs. */
