@@ -23,9 +23,9 @@ export function unitsToString(units: Uint16Array, start: number, end: number): s
  * read back from memory. `SpillingTable` holds its keys here rather than as strings.
  */
 export class KeyArena {
-  units = new Uint16Array(1 << 14);
+  units: Uint16Array = new Uint16Array(1 << 14);
   /** Per row: where its key starts, where its key ends, where its tail ends. */
-  #bounds = new Int32Array(3 * 1024);
+  #bounds: Int32Array = new Int32Array(3 * 1024);
   #rows = 0;
   #used = 0;
 
@@ -103,9 +103,61 @@ export class KeyArena {
     return aEnd - i - (bEnd - j);
   }
 
+  /**
+   * The rows in order of their sort keys (rows of one key in the order added). Sorted first
+   * natively as numbers, each its key's first two code units above its row number, then by
+   * whole key within each run of rows whose first two code units tie: far fewer key
+   * comparisons than a sort by whole key.
+   */
+  order(): Int32Array {
+    const rows = this.#rows;
+    const byKey = (a: number, b: number) => this.compare(a, b) || a - b;
+    if (rows > ROW_NUMBERS) return Int32Array.from({ length: rows }, (_, row) => row).sort(byKey);
+    const tagged = new Float64Array(rows);
+    for (let row = 0; row < rows; row++) tagged[row] = this.prefix(row) * ROW_NUMBERS + row;
+    tagged.sort();
+    const order = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) order[i] = (tagged[i] as number) % ROW_NUMBERS;
+    for (let start = 0; start < rows;) {
+      const prefix = Math.floor((tagged[start] as number) / ROW_NUMBERS);
+      let end = start + 1;
+      while (end < rows && Math.floor((tagged[end] as number) / ROW_NUMBERS) === prefix) end++;
+      if (end - start > 1) order.subarray(start, end).sort(byKey);
+      start = end;
+    }
+    return order;
+  }
+
   /** Forgets every row, keeping the arrays for the next. */
   clear(): void {
     this.#rows = 0;
     this.#used = 0;
   }
+
+  /** The rows held, as the arrays they lie in (views: valid until the next `add` or `clear`). */
+  held(): ArenaParts {
+    return {
+      units: this.units.subarray(0, this.#used),
+      bounds: this.#bounds.subarray(0, 3 * this.#rows),
+    };
+  }
+
+  /** An arena of the rows `held()` gave (it keeps the arrays). */
+  static of({ units, bounds }: ArenaParts): KeyArena {
+    const arena = new KeyArena();
+    arena.units = units;
+    arena.#bounds = bounds;
+    arena.#rows = bounds.length / 3;
+    arena.#used = units.length;
+    return arena;
+  }
 }
+
+/** A `KeyArena`'s rows as arrays: the keys' code units, and per row where its key starts and ends. */
+export interface ArenaParts {
+  units: Uint16Array;
+  bounds: Int32Array;
+}
+
+/** Row numbers below this fit beside a 32-bit key prefix in one exact float: 2^21. */
+const ROW_NUMBERS = 2 ** 21;

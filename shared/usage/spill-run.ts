@@ -1,5 +1,5 @@
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { unitsToString } from './key-arena.ts';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { type ArenaParts, KeyArena, unitsToString } from './key-arena.ts';
 
 /** One row of a table: its key and its values. */
 export interface TableRow {
@@ -164,6 +164,80 @@ export class RunReader {
     this.close();
     return new Error(`a damaged spill file: ${this.#path}`);
   }
+}
+
+/** Rows as a table held them, unsorted: its keys (`KeyArena`) and their values. */
+export interface HeldRows {
+  keys: KeyArena;
+  /** `width` values a row, row after row. */
+  values: Float64Array;
+}
+
+/**
+ * Writes rows as they lie in memory, unsorted: a header (rows, code units, width: 16
+ * bytes), each row's key bounds, the keys' UTF-16 code units, zeros up to a multiple of 8
+ * bytes, then the values as 64-bit floats (in the machine's byte order). A few writes of
+ * whole arrays, however many rows: the rows are sorted (`RunWriter`) only if read back.
+ */
+export function writeHeldRun(
+  path: string,
+  keys: ArenaParts,
+  values: Float64Array,
+  width: number,
+): void {
+  const rows = keys.bounds.length / 3;
+  const file = openSync(path, 'w');
+  try {
+    const header = new Int32Array([rows, keys.units.length, width, 0]);
+    const pad = new Uint8Array(
+      padding(HEADER_BYTES + keys.bounds.byteLength + keys.units.byteLength),
+    );
+    for (const part of [header, keys.bounds, keys.units, pad, values.subarray(0, rows * width)]) {
+      for (let done = 0; done < part.byteLength;) {
+        done += writeSync(file, part, done, part.byteLength - done);
+      }
+    }
+  } finally {
+    closeSync(file);
+  }
+}
+
+/** Reads back what `writeHeldRun` wrote: the arrays are views into one read of the file. */
+export function readHeldRun(path: string): HeldRows {
+  const file = openSync(path, 'r');
+  try {
+    const size = fstatSync(file).size;
+    const bytes = new Uint8Array(size);
+    for (let done = 0; done < size;) {
+      const read = readSync(file, bytes, done, size - done, done);
+      if (read === 0) break;
+      done += read;
+    }
+    const damaged = new Error(`a damaged spill file: ${path}`);
+    if (size < HEADER_BYTES) throw damaged;
+    const [rows, units, width] = new Int32Array(bytes.buffer, 0, 3) as unknown as number[];
+    const unitsAt = HEADER_BYTES + 12 * (rows as number);
+    const valuesAt = unitsAt + 2 * (units as number);
+    if (size !== valuesAt + padding(valuesAt) + 8 * (rows as number) * (width as number)) {
+      throw damaged;
+    }
+    return {
+      keys: KeyArena.of({
+        bounds: new Int32Array(bytes.buffer, HEADER_BYTES, 3 * (rows as number)),
+        units: new Uint16Array(bytes.buffer, unitsAt, units),
+      }),
+      values: new Float64Array(bytes.buffer, valuesAt + padding(valuesAt)),
+    };
+  } finally {
+    closeSync(file);
+  }
+}
+
+const HEADER_BYTES = 16;
+
+/** The zeros that bring `bytes` to a multiple of 8. */
+function padding(bytes: number): number {
+  return -bytes & 7;
 }
 
 const BUFFER_BYTES = 1 << 16;

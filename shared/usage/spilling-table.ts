@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashOf, KeyArena } from './key-arena.ts';
-import { RunReader, RunWriter, type TableRow } from './spill-run.ts';
+import { readHeldRun, RunReader, RunWriter, type TableRow, writeHeldRun } from './spill-run.ts';
 
 export type { TableRow } from './spill-run.ts';
 
@@ -10,14 +10,13 @@ export type { TableRow } from './spill-run.ts';
 export type Combine = 'sum' | 'min' | 'max';
 
 const INITIAL: Record<Combine, number> = { sum: 0, min: Infinity, max: -Infinity };
-/** Row numbers below this fit beside a 32-bit key prefix in one exact float: 2^21. */
-const ROW_NUMBERS = 2 ** 21;
 
 /**
  * Rows of numbers by string key, added to in place, in bounded memory: once `maxRows` keys
- * are held, they are written sorted to a temporary file (a run) and the table starts
- * afresh; `rows()` merges the runs and what is left in memory back into one sorted
- * sequence. The result is the same whatever the bound (only the memory differs), so it is
+ * are held, they are written as they lie to a temporary file (a run) and the table starts
+ * afresh; `rows()` sorts each run, one at a time, then merges the runs and what is left in
+ * memory back into one sorted sequence. Sorting is left to the reading: a count that only
+ * needs its totals (`aggregate`'s links) writes its runs and never sorts them. The result is the same whatever the bound (only the memory differs), so it is
  * as deterministic as the input.
  *
  * A `sum` slot stays an exact integer: `setAside` keeps a row that came near 2^53 apart,
@@ -56,6 +55,8 @@ export class SpillingTable {
   /** The key `find` last looked for and its hash: a key not found is inserted next. */
   #lastKey = '';
   #lastHash = 0;
+  /** Runs as spilled, unsorted (`writeHeldRun`), then runs sorted by key (`RunWriter`). */
+  #heldRuns: string[] = [];
   #runs: string[] = [];
   #directory: string | undefined;
   #setAside: TableRow[] = [];
@@ -75,7 +76,7 @@ export class SpillingTable {
 
   /** Whether every row is held in memory, whole: none spilled, none set aside. */
   get allHeld(): boolean {
-    return this.#runs.length === 0 && this.#setAside.length === 0;
+    return this.#heldRuns.length === 0 && this.#runs.length === 0 && this.#setAside.length === 0;
   }
 
   /** The row of `key` among the rows held in memory, if it is there. */
@@ -144,6 +145,7 @@ export class SpillingTable {
    */
   // eslint-disable-next-line @typescript-eslint/require-await -- a stream for its readers
   async *rows(): AsyncGenerator<TableRow> {
+    this.#sortRuns();
     const readers = this.#runs.map((path) => new RunReader(path, this.width));
     try {
       const memory = this.#memoryRows();
@@ -191,40 +193,16 @@ export class SpillingTable {
   discard(): void {
     if (this.#directory !== undefined) rmSync(this.#directory, { recursive: true, force: true });
     this.#directory = undefined;
+    this.#heldRuns = [];
     this.#runs = [];
     this.#empty();
     this.#setAside = [];
   }
 
   *#memoryRows(): Iterator<TableRow> {
-    for (const row of this.#sortedRows()) {
+    for (const row of this.#keys.order()) {
       yield { key: this.#keys.sortKey(row), values: this.#rowValues(row) };
     }
-  }
-
-  /**
-   * The rows held, by sort key. Sorted first natively as numbers, each its key's first two
-   * UTF-16 code units above its row number, then by whole key within each run of rows whose
-   * first two code units tie: far fewer key comparisons than a sort by whole key.
-   */
-  #sortedRows(): Int32Array {
-    const keys = this.#keys;
-    const rows = this.#rows;
-    const byKey = (a: number, b: number) => keys.compare(a, b);
-    if (rows > ROW_NUMBERS) return Int32Array.from({ length: rows }, (_, row) => row).sort(byKey);
-    const tagged = new Float64Array(rows);
-    for (let row = 0; row < rows; row++) tagged[row] = keys.prefix(row) * ROW_NUMBERS + row;
-    tagged.sort();
-    const order = new Int32Array(rows);
-    for (let i = 0; i < rows; i++) order[i] = (tagged[i] as number) % ROW_NUMBERS;
-    for (let start = 0; start < rows;) {
-      const prefix = Math.floor((tagged[start] as number) / ROW_NUMBERS);
-      let end = start + 1;
-      while (end < rows && Math.floor((tagged[end] as number) / ROW_NUMBERS) === prefix) end++;
-      if (end - start > 1) order.subarray(start, end).sort(byKey);
-      start = end;
-    }
-    return order;
   }
 
   /** Sets a row's values to where combining starts. */
@@ -244,19 +222,30 @@ export class SpillingTable {
 
   #spill(): void {
     this.#directory ??= mkdtempSync(join(this.#parent, 'usage-meter-'));
-    const path = join(this.#directory, `run-${this.#runs.length}`);
-    const run = new RunWriter(path, this.width);
-    const keys = this.#keys;
-    try {
-      for (const row of this.#sortedRows()) {
-        run.writeUnits(keys.units, keys.start(row), keys.end(row), this.values, row * this.width);
-      }
-    } finally {
-      run.close();
-    }
-    this.#runs.push(path);
+    const path = join(this.#directory, `run-${this.#heldRuns.length + this.#runs.length}`);
+    writeHeldRun(path, this.#keys.held(), this.values, this.width);
+    this.#heldRuns.push(path);
     this.#empty();
     this.generation++;
+  }
+
+  /** Sorts each run spilled as it lay into a run by key: one run in memory at a time. */
+  #sortRuns(): void {
+    for (const path of this.#heldRuns) {
+      const { keys, values } = readHeldRun(path);
+      const sorted = `${path}-sorted`;
+      const run = new RunWriter(sorted, this.width);
+      try {
+        for (const row of keys.order()) {
+          run.writeUnits(keys.units, keys.start(row), keys.end(row), values, row * this.width);
+        }
+      } finally {
+        run.close();
+      }
+      this.#runs.push(sorted);
+      unlinkSync(path);
+    }
+    this.#heldRuns = [];
   }
 
   #empty(): void {

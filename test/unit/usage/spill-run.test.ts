@@ -1,8 +1,16 @@
 import { mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RunReader, RunWriter, type TableRow } from '../../../shared/usage/spill-run.ts';
+import { KeyArena } from '../../../shared/usage/key-arena.ts';
+import {
+  readHeldRun,
+  RunReader,
+  RunWriter,
+  type TableRow,
+  writeHeldRun,
+} from '../../../shared/usage/spill-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'spill-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -68,5 +76,49 @@ describe('spill runs', () => {
     writer.close();
     truncateSync(path, statSync(path).size - 3);
     expect(() => readAll(path, 2)).toThrow(`a damaged spill file: ${path}`);
+  });
+
+  it('reads back a run written as held: every key and tail, every value, in the order held', () => {
+    const row = fc.record({
+      key: fc.string({ unit: 'binary', maxLength: 40 }),
+      tail: fc.string({ unit: 'binary', maxLength: 4 }),
+      values: fc.array(fc.double(), { minLength: 3, maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 300 }), (rows) => {
+        const path = join(dir, 'held');
+        const keys = new KeyArena();
+        for (const { key, tail } of rows) keys.add(key, tail);
+        // Values held in a larger array than the rows need, as a table's are.
+        const values = new Float64Array(3 * rows.length + 9);
+        values.set(rows.flatMap((r) => r.values));
+        writeHeldRun(path, keys.held(), values, 3);
+        const back = readHeldRun(path);
+        const read = rows.map((_, i) => ({
+          key: back.keys.sortKey(i),
+          values: [...back.values.subarray(3 * i, 3 * i + 3)],
+        }));
+        expect(read).toEqual(rows.map(({ key, tail, values }) => ({ key: key + tail, values })));
+        expect(back.values.length).toBe(3 * rows.length);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses a held run cut short, or with a byte too many', () => {
+    const keys = new KeyArena();
+    keys.add('link-a', ' acme');
+    keys.add('link-b', ' globex');
+    for (const change of [-1, -8, 1]) {
+      const path = join(dir, `held-damaged${change}`);
+      writeHeldRun(path, keys.held(), new Float64Array([1, 2]), 1);
+      truncateSync(path, statSync(path).size + change);
+      expect(() => readHeldRun(path)).toThrow(`a damaged spill file: ${path}`);
+    }
+    const empty = join(dir, 'held-empty');
+    truncateSync(join(dir, 'held-damaged1'), 0);
+    writeHeldRun(empty, new KeyArena().held(), new Float64Array(0), 1);
+    expect(readHeldRun(empty).values.length).toBe(0);
+    expect(() => readHeldRun(join(dir, 'held-damaged1'))).toThrow('a damaged spill file');
   });
 });

@@ -61,6 +61,31 @@ describe('SpillingTable', () => {
     );
   });
 
+  it('gives the same rows when read again, its spilled runs sorted once', async () => {
+    const table = new SpillingTable(['sum', 'min', 'max'], 4);
+    try {
+      for (let i = 0; i < 30; i++) {
+        const row = table.append(`link-${(i * 7) % 11}`, ' acme');
+        table.values.set([1, i, i], row * 3);
+      }
+      const read = async () => {
+        const rows: Array<[string, number[]]> = [];
+        for await (const { key, values } of table.rows()) rows.push([key, values]);
+        return rows;
+      };
+      const first = await read();
+      expect(first.slice(0, 3)).toEqual([
+        ['link-0 acme', [3, 0, 22]],
+        ['link-1 acme', [2, 8, 19]],
+        ['link-10 acme', [3, 3, 25]],
+      ]);
+      expect(first.reduce((sum, [, values]) => sum + (values[0] as number), 0)).toBe(30);
+      expect(await read()).toEqual(first);
+    } finally {
+      table.discard();
+    }
+  });
+
   it('holds one row per key, found again without spilling, and sorts it by key and tail', async () => {
     const table = new SpillingTable(['sum'], 2);
     try {
