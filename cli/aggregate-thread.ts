@@ -6,10 +6,10 @@ import type { ThreadMessage } from './aggregate-in-threads.ts';
 
 const post = (message: ThreadMessage, transfer: ArrayBuffer[] = []) =>
   parentPort?.postMessage(message, transfer);
-const { totals, lines, requests } = await aggregateFiles(workerData as FilesShare, (bytes, read) =>
+const { totals, read, requests } = await aggregateFiles(workerData as FilesShare, (bytes, read) =>
   post({ kind: 'progress', bytes, lines: read }),
 );
 const hashes = sortRequestHashes(requests.hashes());
 // Line by line (SeenRequests), a repeat was left out as it came.
 const repeats = requests instanceof CountedRequests && hasRepeat(hashes);
-post({ kind: 'totals', totals, lines, hashes, repeats }, [hashes.buffer as ArrayBuffer]);
+post({ kind: 'totals', totals, read, hashes, repeats }, [hashes.buffer as ArrayBuffer]);

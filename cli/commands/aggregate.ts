@@ -37,7 +37,7 @@ Options:
   --csv            one row per customer, then the ${UNTRACKED} row
   --signer <arn>   the stack's signer identity (repeatable), as in SIGNER_ARNS
   --threads <n>    threads reading uncompressed files (default: one per core, up to 4,
-                   for 128 MiB or more; each reads a part of each file)
+                   for 128 MiB or more; they share the files out in pieces)
   (default: a table, then the count of rejected lines)`;
 
 export const aggregateCommand: Command = {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aggregateFiles } from '../../../cli/aggregate-files.ts';
 import { aggregateInThreads } from '../../../cli/aggregate-in-threads.ts';
 import { main } from '../../../cli/main.ts';
 import { formatAccessLogRecord } from '../../../shared/access-log/index.ts';
@@ -353,6 +354,47 @@ describe('usage-meter aggregate', () => {
 });
 
 describe('aggregateInThreads', () => {
+  it('counts what one thread counts when threads claim many small pieces of each file', async () => {
+    // Pieces far smaller than a file, some smaller than a line: twins in one piece, in two
+    // pieces of one thread or of two, and across files; rejected lines in many pieces (their
+    // numbers count the lines of every piece before them); CRLF, empty lines, a last line
+    // without a newline, an empty file.
+    const line = (i: number, customer: string) =>
+      formatAccessLogRecord(
+        makeRecord({
+          requestId: `PC${String(i).padStart(14, '0')}`,
+          key: `data/${'k'.repeat(i % 11)}.bin`,
+          bytesSent: 10 + i,
+          requestUri: presignedUri('GET', PATH, customer, `L${i % 4}`),
+        }),
+      );
+    const first = Array.from({ length: 90 }, (_, i) => line(i, i % 3 ? 'acme' : 'globex'));
+    first.splice(40, 0, first[39] as string, 'bad one', '');
+    first.splice(70, 0, first[2] as string, 'x'.repeat(2000));
+    const second = Array.from({ length: 30 }, (_, i) => line(500 + i, 'acme'));
+    second.splice(12, 0, first[60] as string, 'bad two');
+    const a = join(dir, 'pieces-a.log');
+    const b = join(dir, 'pieces-b.log');
+    const empty = join(dir, 'pieces-empty.log');
+    await writeFile(a, `${first.join('\r\n')}\r\n`);
+    await writeFile(b, second.join('\n'));
+    await writeFile(empty, '');
+    const paths = [a, empty, b];
+    const one = (await aggregateFiles({ paths, signers: [] }, () => {})).totals;
+    expect(one).toMatchObject({ records: 120, duplicates: 3, rejected: 3 });
+    expect(one.samples.map(({ input, line }) => [input, line])).toEqual([
+      [0, 42],
+      [0, 72],
+      [2, 14],
+    ]);
+    for (const pieceBytes of [300, 1500, 1 << 20]) {
+      for (const threads of [2, 3]) {
+        const counted = await aggregateInThreads(paths, [], threads, () => {}, { pieceBytes });
+        expect({ pieceBytes, threads, counted }).toEqual({ pieceBytes, threads, counted: one });
+      }
+    }
+  });
+
   it('reads the files again in one thread when a thread runs out of heap', async () => {
     const log = join(dir, 'heap.log');
     const lines = Array.from({ length: 50 }, (_, i) =>
@@ -366,7 +408,7 @@ describe('aggregateInThreads', () => {
     );
     await writeFile(log, `${lines.join('\n')}\n`);
     const read = (heapMb?: { young: number; old: number }) =>
-      aggregateInThreads([log], [], 2, () => {}, heapMb);
+      aggregateInThreads([log], [], 2, () => {}, { heapMb });
     const threadFolders = () =>
       readdirSync(tmpdir()).filter((name) => name.startsWith('usage-meter-threads-'));
     const before = threadFolders();
