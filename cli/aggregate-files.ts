@@ -1,4 +1,4 @@
-import { nextLineStart, readFileLinesSync } from '../shared/access-log/read-lines.ts';
+import { nextLineStart, readBuffer, readFileLinesSync } from '../shared/access-log/read-lines.ts';
 import { CountedRequests } from '../shared/usage/counted-requests.ts';
 import { SeenRequests } from '../shared/usage/seen-requests.ts';
 import { LogCounter, type LogTotals } from './log-totals.ts';
@@ -71,6 +71,10 @@ export async function aggregateFiles(
   const counter = new LogCounter(signers, onProgress, { seen: requests, spillParent });
   try {
     const read: PieceRead[] = [];
+    // One buffer for every piece, and its first 32 KiB to find where they start and end.
+    const buffer = readBuffer();
+    const lineEndAfter = (path: string, at: number) =>
+      at === 0 || at === Infinity ? at : nextLineStart(path, at, buffer.subarray(0, 1 << 15));
     for (let piece = next(); piece !== undefined && piece < all.length; piece = next()) {
       const { input, from, to } = all[piece] as Piece;
       const path = paths[input] as string;
@@ -78,6 +82,7 @@ export async function aggregateFiles(
         start: lineEndAfter(path, from),
         end: lineEndAfter(path, to),
         onChunk: (bytes) => counter.read(bytes),
+        buffer,
       });
       counter.endInput(piece);
       read.push({ piece, lines });
@@ -86,11 +91,6 @@ export async function aggregateFiles(
   } finally {
     counter.discard();
   }
-}
-
-/** Where the line holding byte `at` ends: 0 at the file's start, and the end past it. */
-function lineEndAfter(path: string, at: number): number {
-  return at === 0 || at === Infinity ? at : nextLineStart(path, at);
 }
 
 function seenAlready(seed: number | undefined, hashes: Uint32Array | undefined): SeenRequests {
