@@ -215,15 +215,15 @@ export function readHeldRun(path: string): HeldRows {
     }
     const damaged = new Error(`a damaged spill file: ${path}`);
     if (size < HEADER_BYTES) throw damaged;
-    const [rows, units, width] = new Int32Array(bytes.buffer, 0, 3) as unknown as number[];
-    const unitsAt = HEADER_BYTES + 12 * (rows as number);
-    const valuesAt = unitsAt + 2 * (units as number);
-    if (size !== valuesAt + padding(valuesAt) + 8 * (rows as number) * (width as number)) {
-      throw damaged;
-    }
+    const header = new Int32Array(bytes.buffer, 0, 3);
+    const rows = header[0] as number;
+    const units = header[1] as number;
+    const unitsAt = HEADER_BYTES + 12 * rows;
+    const valuesAt = unitsAt + 2 * units;
+    if (size !== valuesAt + padding(valuesAt) + 8 * rows * (header[2] as number)) throw damaged;
     return {
       keys: KeyArena.of({
-        bounds: new Int32Array(bytes.buffer, HEADER_BYTES, 3 * (rows as number)),
+        bounds: new Int32Array(bytes.buffer, HEADER_BYTES, 3 * rows),
         units: new Uint16Array(bytes.buffer, unitsAt, units),
       }),
       values: new Float64Array(bytes.buffer, valuesAt + padding(valuesAt)),

@@ -16,8 +16,9 @@ const INITIAL: Record<Combine, number> = { sum: 0, min: Infinity, max: -Infinity
  * are held, they are written as they lie to a temporary file (a run) and the table starts
  * afresh; `rows()` sorts each run, one at a time, then merges the runs and what is left in
  * memory back into one sorted sequence. Sorting is left to the reading: a count that only
- * needs its totals (`aggregate`'s links) writes its runs and never sorts them. The result is the same whatever the bound (only the memory differs), so it is
- * as deterministic as the input.
+ * needs its totals (`aggregate`'s links) writes its runs and never sorts them. The result
+ * is the same whatever the bound (only the memory differs), so it is as deterministic as
+ * the input.
  *
  * A `sum` slot stays an exact integer: `setAside` keeps a row that came near 2^53 apart,
  * and merging two rows that would pass 2^53 gives them as two rows of the same key.
