@@ -60,7 +60,10 @@ export class LogCounter {
     if (++this.#lines % PROGRESS_EVERY_LINES === 0) this.#onProgress(this.#bytes, this.#lines);
   }
 
-  /** Ends the input at `input` (its position in the command line). */
+  /**
+   * Ends the input at `input` (its position in the command line, or a piece's index where
+   * threads share the inputs out in pieces): the rejected lines since are tagged with it.
+   */
   endInput(input: number): void {
     const own = this.#usage.samples.slice(this.#samples.length);
     this.#samples.push(...own.map((sample) => ({ ...sample, input })));
