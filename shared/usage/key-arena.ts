@@ -153,7 +153,10 @@ export class KeyArena {
   }
 }
 
-/** A `KeyArena`'s rows as arrays: the keys' code units, and per row where its key starts and ends. */
+/**
+ * A `KeyArena`'s rows as arrays: the keys' code units, and per row where its key starts,
+ * where its key ends and where its tail ends.
+ */
 export interface ArenaParts {
   units: Uint16Array;
   bounds: Int32Array;

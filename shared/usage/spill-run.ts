@@ -202,7 +202,10 @@ export function writeHeldRun(
   }
 }
 
-/** Reads back what `writeHeldRun` wrote: the arrays are views into one read of the file. */
+/**
+ * Reads back what `writeHeldRun` wrote: the arrays are views into one read of the file, in
+ * a buffer of its own (so that they start where the file says, aligned for their type).
+ */
 export function readHeldRun(path: string): HeldRows {
   const file = openSync(path, 'r');
   try {
